@@ -1,0 +1,32 @@
+/**
+ * Transpiles src/ to dist/ file by file (no bundling: native modules such as
+ * better-sqlite3 must stay external). Type checking is `npm run typecheck`.
+ */
+import { readdirSync, rmSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+const src = join(root, "src");
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sources(p);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") ? [p] : [];
+  });
+}
+
+const entryPoints = sources(src);
+rmSync(join(root, "dist"), { recursive: true, force: true });
+await build({
+  entryPoints,
+  outdir: join(root, "dist"),
+  outbase: src,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+});
+console.log(`built ${entryPoints.length} files into ${relative(process.cwd(), join(root, "dist")) || "dist"}`);
