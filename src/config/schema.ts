@@ -1,0 +1,226 @@
+/**
+ * The configuration schema. Key names are FlyteAdmin's own (flytestdlib
+ * sections: `server`, `database`, `storage`, `flyteadmin`, `domains`, ...) so
+ * that an operator's existing YAML keeps working; keys FlyteAdmin does not
+ * have (`executor`, `server.host`, `storage.local`) are our additions and are
+ * documented in the README. Every key has a default: no file is needed to
+ * start. Unknown keys are ignored, as FlyteAdmin ignores them.
+ */
+import { z } from "zod";
+
+const str = (d = "") => z.string().default(d);
+const bool = (d = false) => z.boolean().default(d);
+const int = (d: number) => z.number().int().default(d);
+const strList = (d: string[]) => z.array(z.string()).default(d);
+const strMap = () => z.record(z.string(), z.string()).default({});
+
+const grpcSchema = z
+  .object({
+    port: int(8089),
+    serverReflection: bool(true),
+    maxMessageSizeBytes: int(0),
+    maxConcurrentStreams: int(0),
+    enableGrpcLatencyMetrics: bool(false),
+  })
+  .prefault({});
+
+const securitySchema = z
+  .object({
+    secure: bool(),
+    ssl: z.object({ certificateFile: str(), keyFile: str() }).prefault({}),
+    useAuth: bool(),
+    auditAccess: bool(),
+    allowCors: bool(true),
+    allowedOrigins: strList(["*"]),
+    allowedHeaders: strList(["Content-Type", "flyte-authorization"]),
+    insecureCookieHeader: bool(),
+  })
+  .prefault({});
+
+const dataProxySchema = z
+  .object({
+    upload: z
+      .object({
+        maxSize: str("6Mi"),
+        maxExpiresIn: str("1h"),
+        defaultFileNameLength: int(20),
+        storagePrefix: str(),
+      })
+      .prefault({}),
+    download: z.object({ maxExpiresIn: str("1h") }).prefault({}),
+  })
+  .prefault({});
+
+const serverSchema = z
+  .object({
+    /** Our addition: the address both listeners bind. FlyteAdmin binds every interface. */
+    host: str("127.0.0.1"),
+    httpPort: int(8088),
+    grpc: grpcSchema,
+    /** Deprecated FlyteAdmin aliases, honoured as FlyteAdmin honours them. */
+    grpcPort: int(0),
+    grpcServerReflection: bool(false),
+    security: securitySchema,
+    readHeaderTimeoutSeconds: int(32),
+    gracefulShutdownTimeoutSeconds: int(10),
+    "kube-config": str(),
+    master: str(),
+    kubeClientConfig: z.object({ qps: int(100), burst: int(25), timeout: str("30s") }).prefault({}),
+    dataProxy: dataProxySchema,
+  })
+  .prefault({});
+
+const databaseSchema = z
+  .object({
+    postgres: z
+      .object({
+        host: str(),
+        readReplicaHost: str(),
+        port: int(5432),
+        dbname: str("postgres"),
+        username: str("postgres"),
+        password: str(),
+        passwordPath: str(),
+        options: str(),
+        debug: bool(),
+      })
+      .prefault({}),
+    sqlite: z.object({ file: str() }).prefault({}),
+    maxIdleConnections: int(10),
+    maxOpenConnections: int(100),
+    connMaxLifeTime: str("1h"),
+    enableForeignKeyConstraintWhenMigrating: bool(),
+  })
+  .prefault({});
+
+const storageSchema = z
+  .object({
+    /** `local` (embedded default: a directory), `s3` or `minio` (S3-compatible), `mem` is treated as local. */
+    type: z.enum(["local", "s3", "minio", "mem", "stow"]).default("local"),
+    container: str("flyte"),
+    connection: z
+      .object({
+        endpoint: str(),
+        "auth-type": str("accesskey"),
+        "access-key": str(),
+        "secret-key": str(),
+        region: str("us-east-1"),
+        "disable-ssl": bool(),
+      })
+      .prefault({}),
+    stow: z.object({ kind: str(), config: strMap() }).prefault({}),
+    /** Our addition: root directory of the local store (default `<data dir>/blobs`). */
+    local: z.object({ root: str() }).prefault({}),
+    "enable-multicontainer": bool(),
+    limits: z.object({ maxDownloadMBs: int(2) }).prefault({}),
+  })
+  .prefault({});
+
+const domainSchema = z.object({ id: z.string().min(1), name: z.string().default("") });
+
+const resourceSetSchema = z
+  .object({
+    cpu: str(),
+    gpu: str(),
+    memory: str(),
+    storage: str(),
+    ephemeralStorage: str(),
+  })
+  .partial();
+
+const flyteAdminSchema = z
+  .object({
+    profilerPort: int(10254),
+    metricsScope: str("flyte:"),
+    metadataStoragePrefix: strList(["metadata", "admin"]),
+    eventVersion: int(2),
+    asyncEventsBufferSize: int(100),
+    maxParallelism: int(25),
+    interruptible: bool(),
+    overwriteCache: bool(),
+    k8sServiceAccount: str(),
+    assumableIamRole: str(),
+    outputLocationPrefix: str(),
+    labels: strMap(),
+    annotations: strMap(),
+    envs: strMap(),
+    roleNameKey: str(),
+    useOffloadedWorkflowClosure: bool(),
+    useOffloadedInputs: bool(),
+    consoleUrl: str(),
+    featureGates: z.object({ enableArtifacts: bool() }).prefault({}),
+    injectIdentityAnnotations: bool(),
+    identityAnnotationPrefix: str(),
+    identityAnnotationKeys: strList([]),
+  })
+  .prefault({});
+
+const registrationSchema = z
+  .object({
+    maxWorkflowNodes: int(100),
+    workflowSizeLimit: str(),
+    maxLabelEntries: int(0),
+    maxAnnotationEntries: int(0),
+  })
+  .prefault({});
+
+const remoteDataSchema = z
+  .object({
+    scheme: str("none"),
+    region: str(),
+    maxSizeInBytes: int(2 * 1024 * 1024),
+    inlineEventDataPolicy: z.enum(["Offload", "StoreInline"]).default("Offload"),
+    signedUrls: z.object({ enabled: bool(), durationMinutes: int(0) }).prefault({}),
+  })
+  .prefault({});
+
+const executorSchema = z
+  .object({
+    /** Our addition: what runs executions. */
+    type: z.enum(["local", "external", "kubernetes"]).default("local"),
+    local: z
+      .object({
+        env: strMap(),
+        runtime: z.enum(["process", "docker"]).default("process"),
+        maxParallelTasks: int(0),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const loggerSchema = z
+  .object({
+    level: z.union([z.enum(["trace", "debug", "info", "warn", "error", "fatal"]), z.number().int()]).default("info"),
+    formatter: z.object({ type: str("json") }).prefault({}),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    server: serverSchema,
+    database: databaseSchema,
+    storage: storageSchema,
+    flyteadmin: flyteAdminSchema,
+    domains: z.array(domainSchema).default([
+      { id: "development", name: "development" },
+      { id: "staging", name: "staging" },
+      { id: "production", name: "production" },
+    ]),
+    registration: registrationSchema,
+    task_resources: z
+      .object({
+        defaults: resourceSetSchema.default({ cpu: "2", memory: "200Mi" }),
+        limits: resourceSetSchema.default({ cpu: "2", memory: "1Gi", gpu: "1" }),
+      })
+      .prefault({}),
+    task_type_whitelist: z.record(z.string(), z.array(z.object({ project: str(), domain: str() }))).default({}),
+    remoteData: remoteDataSchema,
+    namespace_mapping: z.object({ template: str("{{ project }}-{{ domain }}") }).prefault({}),
+    executor: executorSchema,
+    logger: loggerSchema,
+    secrets: z.object({ "secrets-prefix": str("/etc/secrets"), "env-prefix": str("FLYTE_SECRET_") }).prefault({}),
+  })
+  .prefault({});
+
+/** The validated configuration, every key filled in. */
+export type Config = z.output<typeof configSchema>;

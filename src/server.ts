@@ -1,0 +1,163 @@
+/**
+ * The composition root: builds the store, managers, handlers and both
+ * transports from a loaded configuration, and starts and stops them.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { LoadedConfig } from "./config/load.js";
+import { ProjectManager } from "./managers/project-manager.js";
+import { createLogger } from "./observability/logger.js";
+import { Metrics } from "./observability/metrics.js";
+import { servedServices } from "./proto/registry.js";
+import { handlerTable, type Managers } from "./services/index.js";
+import { Database } from "./store/database.js";
+import { ProjectRepository } from "./store/repositories/project-repository.js";
+import { createGrpcServer } from "./transport/grpc/server.js";
+import { HttpGateway } from "./transport/http/gateway.js";
+import { addOperationalRoutes } from "./transport/http/operational-routes.js";
+import { gatewayRoutes } from "./transport/http/routes.js";
+import { CallPipeline } from "./transport/pipeline.js";
+
+const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** A started server. */
+export interface RunningServer {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly host: string;
+  readonly database: Database;
+  readonly logger: Logger;
+  /** Stops accepting, drains for `server.gracefulShutdownTimeoutSeconds`, then closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+}
+
+/**
+ * Opens the database (migrating it), builds everything and starts listening.
+ *
+ * @example
+ * const server = await startServer(loadConfig({ files: ["flyteadmin.yaml"] }));
+ * // ... later
+ * await server.stop();
+ */
+export async function startServer(loaded: LoadedConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const { config, dataDir } = loaded;
+  const logger = options.logger ?? createLogger(config.logger);
+  const metrics = new Metrics();
+  const database = Database.open(config, dataDir);
+  let grpcServer: grpc.Server | undefined;
+  let httpServer: HttpServer | undefined;
+  try {
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied, dialect: database.dialect }, "database migrated");
+
+    const managers: Managers = {
+      projects: new ProjectManager(new ProjectRepository(database), config.domains),
+    };
+    const pipeline = new CallPipeline({
+      services: servedServices,
+      handlers: handlerTable(managers),
+      logger,
+      metrics,
+    });
+
+    const maxMessageBytes = config.server.grpc.maxMessageSizeBytes || DEFAULT_MAX_MESSAGE_BYTES;
+    grpcServer = createGrpcServer({
+      services: servedServices,
+      pipeline,
+      maxMessageSizeBytes: maxMessageBytes,
+      maxConcurrentStreams: config.server.grpc.maxConcurrentStreams,
+      reflection: config.server.grpc.serverReflection || config.server.grpcServerReflection,
+    });
+    const host = config.server.host;
+    const grpcPort = await bindGrpc(grpcServer, host, grpcListenPort(config.server));
+
+    const security = config.server.security;
+    const gateway = new HttpGateway({
+      routes: gatewayRoutes(servedServices),
+      pipeline,
+      metrics,
+      logger,
+      cors: security.allowCors
+        ? { allowedOrigins: security.allowedOrigins, allowedHeaders: security.allowedHeaders }
+        : undefined,
+      maxBodyBytes: maxMessageBytes,
+    });
+    addOperationalRoutes(gateway, { metrics, services: servedServices });
+    httpServer = createHttpServer(
+      { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
+      gateway.listener,
+    );
+    const httpPort = await listenHttp(httpServer, host, config.server.httpPort);
+    logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
+
+    const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
+    const grpcRef = grpcServer;
+    const httpRef = httpServer;
+    let stopping: Promise<void> | undefined;
+    return {
+      grpcPort,
+      httpPort,
+      host,
+      database,
+      logger,
+      stop: () => {
+        stopping ??= shutdown(grpcRef, httpRef, database, graceMs);
+        return stopping;
+      },
+    };
+  } catch (err) {
+    grpcServer?.forceShutdown();
+    httpServer?.close();
+    await database.close();
+    throw err;
+  }
+}
+
+/** `server.grpc.port`, unless it is negative and the deprecated `server.grpcPort` is set (FlyteAdmin's rule). */
+function grpcListenPort(server: LoadedConfig["config"]["server"]): number {
+  return server.grpc.port < 0 && server.grpcPort > 0 ? server.grpcPort : server.grpc.port;
+}
+
+function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+      if (err) reject(new Error(`cannot listen for gRPC on ${host}:${port}: ${err.message}`));
+      else resolve(bound);
+    });
+  });
+}
+
+function listenHttp(server: HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (err) => reject(new Error(`cannot listen for HTTP on ${host}:${port}: ${err.message}`)));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+async function shutdown(grpcServer: grpc.Server, httpServer: HttpServer, db: Database, graceMs: number): Promise<void> {
+  const grpcDone = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      grpcServer.forceShutdown();
+      resolve();
+    }, graceMs);
+    grpcServer.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const httpDone = new Promise<void>((resolve) => {
+    httpServer.close(() => resolve());
+    httpServer.closeIdleConnections();
+    setTimeout(() => {
+      httpServer.closeAllConnections();
+    }, graceMs).unref();
+  });
+  await Promise.all([grpcDone, httpDone]);
+  await db.close();
+}

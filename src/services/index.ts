@@ -1,0 +1,23 @@
+/**
+ * The handler table of every served service, assembled from the per-area
+ * handler sets. A method with no handler answers UNIMPLEMENTED.
+ */
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { ProjectManager } from "../managers/project-manager.js";
+import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
+import { projectHandlers } from "./admin/project-handlers.js";
+import type { Handler } from "./types.js";
+
+/** Everything the handlers need, built once by the server. */
+export interface Managers {
+  readonly projects: ProjectManager;
+}
+
+type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], DescMethod["output"]> | undefined>>;
+
+/** Handlers keyed by service type name, then method local name. */
+export function handlerTable(m: Managers): HandlerTable {
+  const table: HandlerTable = new Map();
+  table.set(AdminService.typeName, { ...projectHandlers(m.projects) } as never);
+  return table;
+}

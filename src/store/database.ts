@@ -1,0 +1,98 @@
+/**
+ * The database: which dialect the configuration selects, migrations, and
+ * transactions. Repositories receive a Database and never look at the
+ * dialect beyond its codec and `rowLocks`.
+ */
+import { join, resolve } from "node:path";
+import { type Kysely, Migrator, type Transaction } from "kysely";
+import type { Config } from "../config/schema.js";
+import { AdminError, Code } from "../errors/admin-error.js";
+import type { DialectName, StoreDialect, ValueCodec } from "./dialect.js";
+import { migrationProvider } from "./migrations/index.js";
+import { openPostgres } from "./postgres/postgres-dialect.js";
+import type { Schema } from "./schema.js";
+import { openSqlite } from "./sqlite/sqlite-dialect.js";
+
+/** A query runner: the database itself or an open transaction. */
+export type Executor = Kysely<Schema>;
+
+/**
+ * The open database of one server.
+ *
+ * @example
+ * const db = Database.open(config, dataDir);
+ * await db.migrate();
+ * const rows = await db.kysely.selectFrom("projects").selectAll().execute();
+ */
+export class Database {
+  readonly #dialect: StoreDialect;
+
+  constructor(dialect: StoreDialect) {
+    this.#dialect = dialect;
+  }
+
+  /**
+   * Opens the database the configuration names: `database.sqlite.file` if set,
+   * else PostgreSQL if `database.postgres.host` is set, else the embedded
+   * SQLite file in the data dir.
+   */
+  static open(config: Config, dataDir: string): Database {
+    const db = config.database;
+    if (db.sqlite.file) return new Database(openSqlite(resolve(db.sqlite.file)));
+    if (db.postgres.host) return new Database(openPostgres(db));
+    return new Database(openSqlite(join(dataDir, "flyteadmin.db")));
+  }
+
+  get kysely(): Kysely<Schema> {
+    return this.#dialect.kysely;
+  }
+
+  get dialect(): DialectName {
+    return this.#dialect.name;
+  }
+
+  get codec(): ValueCodec {
+    return this.#dialect.codec;
+  }
+
+  /** True where rows must be locked explicitly (`FOR UPDATE`) for read-modify-write. */
+  get rowLocks(): boolean {
+    return this.#dialect.rowLocks;
+  }
+
+  /** Applies pending migrations; returns the names applied. */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.kysely, provider: migrationProvider(this.#dialect.types) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
+
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
+    return this.kysely.transaction().execute(fn);
+  }
+
+  /**
+   * Runs an insert and maps a unique-key violation to FlyteAdmin's
+   * ALREADY_EXISTS "value with matching already exists (...)".
+   */
+  async insertUnique<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (this.#dialect.isUniqueViolation(err)) {
+        throw new AdminError(Code.ALREADY_EXISTS, `value with matching already exists (${(err as Error).message})`);
+      }
+      throw err;
+    }
+  }
+
+  isUniqueViolation(err: unknown): boolean {
+    return this.#dialect.isUniqueViolation(err);
+  }
+
+  close(): Promise<void> {
+    return this.#dialect.close();
+  }
+}

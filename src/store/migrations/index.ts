@@ -1,0 +1,23 @@
+/**
+ * The ordered list of migrations, shared by both dialects. A migration is
+ * `up(db, columnTypes)`; it never branches on the dialect beyond the column
+ * types it is handed.
+ */
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import type { ColumnTypes } from "../dialect.js";
+import * as initial from "./0001-initial.js";
+
+type Step = { up(db: Kysely<unknown>, types: ColumnTypes): Promise<void> };
+
+const STEPS: ReadonlyArray<readonly [string, Step]> = [["0001-initial", initial]];
+
+/** A Kysely MigrationProvider handing each step the dialect's column types. */
+export function migrationProvider(types: ColumnTypes): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const out: Record<string, Migration> = {};
+      for (const [name, step] of STEPS) out[name] = { up: (db) => step.up(db as Kysely<unknown>, types) };
+      return out;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * PostgreSQL through a bounded pg pool, sized from FlyteAdmin's
+ * `database.maxOpenConnections` / `maxIdleConnections` / `connMaxLifeTime`.
+ * Timestamps come back as text (microsecond precision; pg's Date would cut
+ * them to milliseconds) and int8 as numbers.
+ */
+import { readFileSync } from "node:fs";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { goDurationMs } from "../../common/duration.js";
+import { microsToRfc3339, parseRfc3339Micros } from "../../common/time.js";
+import type { Config } from "../../config/schema.js";
+import type { StoreDialect, ValueCodec } from "../dialect.js";
+import type { DbTime, Schema } from "../schema.js";
+
+const INT8 = 20;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+
+const codec: ValueCodec = {
+  time: (micros) => microsToRfc3339(micros),
+  micros: (value: DbTime) => {
+    if (typeof value === "number") return value;
+    const m = parseRfc3339Micros(value);
+    if (m === undefined) throw new Error(`unreadable timestamp from PostgreSQL: ${value}`);
+    return m;
+  },
+  bytes: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+};
+
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8) return (v: string) => Number(v);
+    if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export type PostgresSettings = Config["database"];
+
+/** Connection settings from FlyteAdmin's `database` section; `url` (tests) wins when given. */
+export function poolConfig(settings: PostgresSettings, url?: string): pg.PoolConfig {
+  const p = settings.postgres;
+  const password = p.passwordPath ? readFileSync(p.passwordPath, "utf8").trim() : p.password;
+  const base: pg.PoolConfig = url
+    ? { connectionString: url }
+    : { host: p.host, port: p.port, database: p.dbname, user: p.username, password };
+  return {
+    ...base,
+    ...parseOptions(p.options),
+    max: Math.max(1, settings.maxOpenConnections),
+    idleTimeoutMillis: 30_000,
+    maxLifetimeSeconds: Math.max(
+      0,
+      Math.round(goDurationMs(settings.connMaxLifeTime, "database.connMaxLifeTime") / 1000),
+    ),
+    options: "-c TimeZone=UTC",
+    types,
+  };
+}
+
+/** FlyteAdmin's `options` string is libpq key=value pairs; `sslmode` is the one that matters here. */
+function parseOptions(options: string): Partial<pg.PoolConfig> {
+  const out: Partial<pg.PoolConfig> = {};
+  for (const pair of options.split(/\s+/).filter(Boolean)) {
+    const [k, v] = pair.split("=");
+    if (k === "sslmode") out.ssl = v === "disable" ? false : { rejectUnauthorized: v === "verify-full" };
+  }
+  return out;
+}
+
+/**
+ * Opens a pool against PostgreSQL.
+ *
+ * @example
+ * const store = openPostgres(config.database);
+ */
+export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
+  const pool = new pg.Pool(poolConfig(settings, url));
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    name: "postgres",
+    kysely,
+    types: { id: "bigserial", bigint: "bigint", timestamp: "timestamptz", bytes: "bytea" },
+    codec,
+    rowLocks: true,
+    isUniqueViolation: (err) => (err as { code?: unknown })?.code === "23505",
+    close: () => kysely.destroy(),
+  };
+}

@@ -1,0 +1,76 @@
+/** The `projects` table. */
+import type { Updateable } from "kysely";
+import { nowMicros } from "../../common/time.js";
+import type { Project } from "../../proto/gen/flyteidl/admin/project_pb.js";
+import type { Database } from "../database.js";
+import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
+import type { Filter } from "../list/filters.js";
+import type { SortOrder } from "../list/paging.js";
+import type { ProjectsTable } from "../schema.js";
+import { type ProjectRow, projectColumns } from "./project-mapper.js";
+
+export interface ProjectChanges {
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly labelsFrom?: Project | undefined;
+  readonly state: number;
+}
+
+export interface ProjectListQuery {
+  readonly filters: readonly Filter[];
+  readonly sort: SortOrder;
+  /** 0 means no limit (ListProjects' own rule). */
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/**
+ * Stores projects.
+ *
+ * @example
+ * const repo = new ProjectRepository(db);
+ * await repo.create(project);
+ * const row = await repo.get("flytesnacks");
+ */
+export class ProjectRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Inserts a project; ALREADY_EXISTS when the id is taken. */
+  async create(p: Project): Promise<void> {
+    const now = this.#db.codec.time(nowMicros());
+    await this.#db.insertUnique(() =>
+      this.#db.kysely
+        .insertInto("projects")
+        .values({ ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now })
+        .execute(),
+    );
+  }
+
+  async get(identifier: string): Promise<ProjectRow | undefined> {
+    return this.#db.kysely.selectFrom("projects").selectAll().where("identifier", "=", identifier).executeTakeFirst();
+  }
+
+  /** Writes the given fields of an existing project; `labelsFrom` re-serializes the whole message, as FlyteAdmin does. */
+  async update(identifier: string, changes: ProjectChanges): Promise<void> {
+    const set: Updateable<ProjectsTable> = { state: changes.state, updated_at: this.#db.codec.time(nowMicros()) };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.labelsFrom) set.labels = projectColumns(changes.labelsFrom, this.#db.codec).labels;
+    await this.#db.kysely.updateTable("projects").set(set).where("identifier", "=", identifier).execute();
+  }
+
+  async list(q: ProjectListQuery): Promise<ProjectRow[]> {
+    let query = this.#db.kysely.selectFrom("projects").selectAll();
+    const where = allFiltersSql(q.filters, tableColumn, this.#db.codec);
+    if (where) query = query.where(where);
+    query = query.orderBy(`projects.${q.sort.column}` as "projects.identifier", q.sort.direction);
+    if (q.limit > 0) query = query.limit(q.limit);
+    if (q.offset > 0)
+      query = q.limit > 0 ? query.offset(q.offset) : query.limit(Number.MAX_SAFE_INTEGER).offset(q.offset);
+    return query.execute();
+  }
+}
