@@ -6,14 +6,14 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { openDataStore } from "./blob/open-store.js";
 import type { LoadedConfig } from "./config/load.js";
-import { ProjectManager } from "./managers/project-manager.js";
+import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { servedServices } from "./proto/registry.js";
-import { handlerTable, type Managers } from "./services/index.js";
+import { handlerTable } from "./services/index.js";
 import { Database } from "./store/database.js";
-import { ProjectRepository } from "./store/repositories/project-repository.js";
 import { createGrpcServer } from "./transport/grpc/server.js";
 import { HttpGateway } from "./transport/http/gateway.js";
 import { addOperationalRoutes } from "./transport/http/operational-routes.js";
@@ -56,9 +56,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied, dialect: database.dialect }, "database migrated");
 
-    const managers: Managers = {
-      projects: new ProjectManager(new ProjectRepository(database), config.domains),
-    };
+    const blobs = openDataStore(config, dataDir);
+    const managers = createManagers({ config, database, blobs, logger });
     const pipeline = new CallPipeline({
       services: servedServices,
       handlers: handlerTable(managers),

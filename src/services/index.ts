@@ -3,15 +3,10 @@
  * handler sets. A method with no handler answers UNIMPLEMENTED.
  */
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { ProjectManager } from "../managers/project-manager.js";
+import type { Managers } from "../managers/index.js";
 import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import type { Handler } from "./types.js";
-
-/** Everything the handlers need, built once by the server. */
-export interface Managers {
-  readonly projects: ProjectManager;
-}
 
 type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], DescMethod["output"]> | undefined>>;
 
