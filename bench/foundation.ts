@@ -1,0 +1,110 @@
+/**
+ * Foundation benchmark (issue 2): GetVersion, RegisterProject and
+ * ListProjects over gRPC (a grpc-js closed loop) and HTTP (autocannon), 32
+ * concurrent clients, on SQLite and PostgreSQL. The server runs in its own
+ * process. Run: `npx tsx bench/foundation.ts [--seconds 5]`.
+ */
+import autocannon from "autocannon";
+import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
+import { grpcClient } from "../test/support/grpc-client.js";
+import {
+  type Dialect,
+  type LoadResult,
+  printTable,
+  round,
+  runLoad,
+  startServerProcess,
+  stopPostgres,
+  writeResult,
+} from "./support/harness.js";
+
+const CONCURRENCY = 32;
+const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 5;
+
+interface Row extends Record<string, string | number> {
+  dialect: string;
+  transport: string;
+  rpc: string;
+  "req/s": number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+}
+
+function row(dialect: Dialect, transport: string, rpc: string, r: LoadResult): Row {
+  return { dialect, transport, rpc, "req/s": Math.round(r.rps), p50_ms: r.p50ms, p99_ms: r.p99ms, errors: r.errors };
+}
+
+async function httpLoad(
+  url: string,
+  init: { method?: "GET" | "POST"; body?: (i: number) => string },
+): Promise<LoadResult> {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    connections: CONCURRENCY,
+    duration: seconds,
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    requests: [
+      {
+        setupRequest: (req) => (init.body ? { ...req, body: init.body(i++) } : req),
+      },
+    ],
+  });
+  return {
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx,
+    seconds: result.duration,
+    rps: result.requests.average,
+    p50ms: round(result.latency.p50),
+    p99ms: round(result.latency.p99),
+  };
+}
+
+async function benchDialect(dialect: Dialect): Promise<Row[]> {
+  const server = await startServerProcess(dialect);
+  if (!server) {
+    console.log(`${dialect}: skipped (PostgreSQL is not installed)`);
+    return [];
+  }
+  const rows: Row[] = [];
+  const admin = grpcClient(AdminService, server.grpcAddress);
+  try {
+    // Seed projects so ListProjects returns a realistic page.
+    for (let i = 0; i < 50; i++) await admin.registerProject({ project: { id: `seed-${i}`, name: `seed ${i}` } });
+    const opts = { concurrency: CONCURRENCY, durationMs: seconds * 1000 };
+    rows.push(row(dialect, "grpc", "GetVersion", await runLoad(() => admin.getVersion({}), opts)));
+    rows.push(
+      row(
+        dialect,
+        "grpc",
+        "RegisterProject",
+        await runLoad((i) => admin.registerProject({ project: { id: `g-${dialect}-${i}`, name: `p${i}` } }), opts),
+      ),
+    );
+    rows.push(row(dialect, "grpc", "ListProjects", await runLoad(() => admin.listProjects({ limit: 20 }), opts)));
+    rows.push(row(dialect, "http", "GetVersion", await httpLoad(`${server.httpBase}/api/v1/version`, {})));
+    rows.push(
+      row(
+        dialect,
+        "http",
+        "RegisterProject",
+        await httpLoad(`${server.httpBase}/api/v1/projects`, {
+          method: "POST",
+          body: (i) => JSON.stringify({ project: { id: `h-${dialect}-${i}`, name: `p${i}` } }),
+        }),
+      ),
+    );
+    rows.push(row(dialect, "http", "ListProjects", await httpLoad(`${server.httpBase}/api/v1/projects?limit=20`, {})));
+  } finally {
+    admin.close();
+    await server.stop();
+  }
+  return rows;
+}
+
+const rows = [...(await benchDialect("sqlite")), ...(await benchDialect("postgres"))];
+stopPostgres();
+printTable(`foundation: ${CONCURRENCY} concurrent clients, ${seconds}s per scenario`, rows);
+console.log(`\nwritten to ${writeResult("foundation", { concurrency: CONCURRENCY, seconds, rows })}`);
