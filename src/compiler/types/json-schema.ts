@@ -203,10 +203,19 @@ function deref(ref: string, root: JsonValue): JsonValue | undefined {
   if (!ref.startsWith("#/")) return undefined;
   let node: JsonValue | undefined = root;
   for (const raw of ref.slice(2).split("/")) {
-    const key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+    const key = pointerToken(raw);
+    if (key === undefined) return undefined;
     if (Array.isArray(node)) node = node[Number(key)];
     else if (isObject(node) && Object.hasOwn(node, key)) node = node[key];
     else return undefined;
   }
   return node;
+}
+
+function pointerToken(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
 }
