@@ -4,6 +4,13 @@
  */
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { type CompiledTask, CompiledTaskSchema } from "../proto/gen/flyteidl/core/compiler_pb.js";
+import {
+  type BooleanExpression,
+  BooleanExpressionSchema,
+  ComparisonExpression_Operator,
+  type Operand,
+  OperandSchema,
+} from "../proto/gen/flyteidl/core/condition_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../proto/gen/flyteidl/core/identifier_pb.js";
 import {
   type ParameterMap,
@@ -28,6 +35,7 @@ import {
 import { TaskTemplateSchema } from "../proto/gen/flyteidl/core/tasks_pb.js";
 import {
   BlobType_BlobDimensionality,
+  ErrorSchema,
   type LiteralType,
   LiteralTypeSchema,
   PromiseAttributeSchema,
@@ -37,10 +45,19 @@ import {
 } from "../proto/gen/flyteidl/core/types_pb.js";
 import {
   AliasSchema,
+  ApproveConditionSchema,
+  ArrayNodeSchema,
+  BranchNodeSchema,
+  GateNodeSchema,
+  IfBlockSchema,
+  IfElseBlockSchema,
   type Node,
   NodeMetadataSchema,
   NodeSchema,
+  SignalConditionSchema,
+  SleepConditionSchema,
   TaskNodeSchema,
+  WorkflowNodeSchema,
   type WorkflowTemplate,
   WorkflowTemplateSchema,
 } from "../proto/gen/flyteidl/core/workflow_pb.js";
@@ -254,4 +271,101 @@ export function launchPlan(
     });
   }
   return { id: id(name, ResourceType.LAUNCH_PLAN), expectedInputs: parameters, expectedOutputs: vars(outputs) };
+}
+
+/** A condition operand: a branch input name, or a primitive value. */
+export function operand(v: string | { value: bigint | number | string | boolean }): Operand {
+  return typeof v === "string"
+    ? create(OperandSchema, { val: { case: "var", value: v } })
+    : create(OperandSchema, { val: { case: "primitive", value: primitive(v.value) } });
+}
+
+/** `left == right`. */
+export function eq(left: Operand | undefined, right: Operand | undefined): BooleanExpression {
+  return create(BooleanExpressionSchema, {
+    expr: {
+      case: "comparison",
+      value: { operator: ComparisonExpression_Operator.EQ, leftValue: left, rightValue: right },
+    },
+  });
+}
+
+/** `left and right`. */
+export function and(left: BooleanExpression | undefined, right: BooleanExpression | undefined): BooleanExpression {
+  return create(BooleanExpressionSchema, {
+    expr: { case: "conjunction", value: { leftExpression: left, rightExpression: right } },
+  });
+}
+
+/** A branch node: `if`/`elif` cases in order, then an else node or an else error (or neither). */
+export function branchNode(
+  nodeId: string,
+  cases: Array<{ when?: BooleanExpression; then?: Node }>,
+  otherwise: Node | "fail" | undefined,
+  inputs: Binding[] = [],
+  opts: NodeOptions = {},
+): Node {
+  const [first, ...rest] = cases.map((c) => create(IfBlockSchema, { condition: c.when, thenNode: c.then }));
+  const fallback =
+    otherwise === undefined
+      ? undefined
+      : otherwise === "fail"
+        ? { case: "error" as const, value: create(ErrorSchema, { message: "no case matched" }) }
+        : { case: "elseNode" as const, value: otherwise };
+  const ifElse = create(IfElseBlockSchema, { case: first, other: rest, default: fallback });
+  return nodeWith(nodeId, { case: "branchNode", value: create(BranchNodeSchema, { ifElse }) }, inputs, opts);
+}
+
+/** A gate node: approve, signal (with output type and name), sleep, or no condition at all. */
+export function gateNode(
+  nodeId: string,
+  condition: "approve" | "sleep" | "none" | { signal: string; type?: LiteralType; output?: string },
+  inputs: Binding[] = [],
+  opts: NodeOptions = {},
+): Node {
+  const gate = create(GateNodeSchema);
+  if (condition === "approve")
+    gate.condition = { case: "approve", value: create(ApproveConditionSchema, { signalId: "ok" }) };
+  else if (condition === "sleep")
+    gate.condition = { case: "sleep", value: create(SleepConditionSchema, { duration: { seconds: 5n } }) };
+  else if (condition !== "none") {
+    gate.condition = {
+      case: "signal",
+      value: create(SignalConditionSchema, {
+        signalId: condition.signal,
+        type: condition.type,
+        outputVariableName: condition.output ?? "",
+      }),
+    };
+  }
+  return nodeWith(nodeId, { case: "gateNode", value: gate }, inputs, opts);
+}
+
+/** An array (map) node running `sub` over its list inputs. */
+export function arrayNode(nodeId: string, sub: Node | undefined, inputs: Binding[] = [], opts: NodeOptions = {}): Node {
+  return nodeWith(
+    nodeId,
+    {
+      case: "arrayNode",
+      value: create(ArrayNodeSchema, { node: sub, parallelismOption: { case: "parallelism", value: 4 } }),
+    },
+    inputs,
+    opts,
+  );
+}
+
+/** A node launching launch plan `name`. */
+export function launchPlanNode(nodeId: string, name: string, inputs: Binding[] = [], opts: NodeOptions = {}): Node {
+  const value = create(WorkflowNodeSchema, {
+    reference: { case: "launchplanRef", value: id(name, ResourceType.LAUNCH_PLAN) },
+  });
+  return nodeWith(nodeId, { case: "workflowNode", value }, inputs, opts);
+}
+
+/** A node running sub-workflow `name`. */
+export function subWorkflowNode(nodeId: string, name: string, inputs: Binding[] = [], opts: NodeOptions = {}): Node {
+  const value = create(WorkflowNodeSchema, {
+    reference: { case: "subWorkflowRef", value: id(name, ResourceType.WORKFLOW) },
+  });
+  return nodeWith(nodeId, { case: "workflowNode", value }, inputs, opts);
 }
