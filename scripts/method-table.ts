@@ -54,7 +54,9 @@ export async function methodTable(): Promise<string> {
           .join("<br>");
         const has = table.get(s.typeName)?.[m.localName] !== undefined;
         if (has) served++;
-        lines.push(`| ${s.name} | ${m.name} | ${http || "gRPC only"} | ${has ? "served" : `not yet: ${PLANNED[s.name]}`} |`);
+        lines.push(
+          `| ${s.name} | ${m.name} | ${http || "gRPC only"} | ${has ? "served" : `not yet: ${PLANNED[s.name]}`} |`,
+        );
       }
     }
     lines.push("", `${served} of ${total} methods served.`);

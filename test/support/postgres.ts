@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 
 export interface PgCluster {
   /** Connection URL of the cluster's `postgres` database. */
@@ -77,4 +78,23 @@ export async function startPgCluster(): Promise<PgCluster> {
       void gid;
     },
   };
+}
+
+let dbCounter = 0;
+
+/**
+ * Creates a fresh database in the run's cluster (FLYTEADMIN_TEST_PG_URL) and
+ * returns the `database.postgres` config section that reaches it.
+ */
+export async function createTestPgDatabase(prefix: string): Promise<{ postgres: Record<string, unknown> }> {
+  const url = new URL(process.env.FLYTEADMIN_TEST_PG_URL as string);
+  const dbname = `${prefix}_${process.pid}_${Date.now()}_${dbCounter++}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${dbname}`);
+  } finally {
+    await client.end();
+  }
+  return { postgres: { host: url.hostname, port: Number(url.port), dbname, username: url.username || "postgres" } };
 }

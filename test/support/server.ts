@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe } from "node:test";
-import pg from "pg";
 import { pino } from "pino";
 import { deepMerge, loadConfig } from "../../src/config/load.js";
 import { AdminService } from "../../src/proto/gen/flyteidl/service/admin_pb.js";
@@ -15,6 +14,7 @@ import { DataProxyService } from "../../src/proto/gen/flyteidl/service/dataproxy
 import { SignalService } from "../../src/proto/gen/flyteidl/service/signal_pb.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { grpcClient, type ServiceClient } from "./grpc-client.js";
+import { createTestPgDatabase } from "./postgres.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -37,24 +37,8 @@ export function testDialects(): DialectName[] {
   return process.env.FLYTEADMIN_TEST_PG_URL ? ["sqlite", "postgres"] : ["sqlite"];
 }
 
-let dbCounter = 0;
-
 async function postgresOverrides(): Promise<Record<string, unknown>> {
-  const url = new URL(process.env.FLYTEADMIN_TEST_PG_URL as string);
-  const dbname = `t_${process.pid}_${Date.now()}_${dbCounter++}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${dbname}`);
-  } finally {
-    await client.end();
-  }
-  return {
-    database: {
-      postgres: { host: url.hostname, port: Number(url.port), dbname, username: url.username || "postgres" },
-      maxOpenConnections: 20,
-    },
-  };
+  return { database: { ...(await createTestPgDatabase("t")), maxOpenConnections: 20 } };
 }
 
 /** Starts a server on free ports with the given config overrides. */

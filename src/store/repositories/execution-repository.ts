@@ -1,0 +1,198 @@
+/**
+ * The `executions` table (and `execution_tags`, written with it): create with
+ * an optional launch plan concurrency guard, get by key or id, a locking get
+ * for read-modify-write, column updates, and the filtered list.
+ */
+import { type Insertable, type SelectQueryBuilder, type SqlBool, sql, type Updateable } from "kysely";
+import { nowMicros } from "../../common/time.js";
+import type { Database, Executor } from "../database.js";
+import type { EntityCode } from "../list/entities.js";
+import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
+import type { Filter } from "../list/filters.js";
+import type { SortOrder } from "../list/paging.js";
+import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
+import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
+
+/** A launch plan name: concurrency limits span every version. */
+export interface LaunchPlanName {
+  readonly project: string;
+  readonly domain: string;
+  readonly name: string;
+}
+
+/**
+ * A check that runs inside the insert transaction, after the launch plan
+ * name is locked and its active executions counted; `admit` throws to refuse.
+ */
+export interface ConcurrencyGuard {
+  readonly launchPlan: LaunchPlanName;
+  /** Phases (column values) that count as active. */
+  readonly activePhases: readonly string[];
+  admit(activeCount: number): void;
+}
+
+export interface ExecutionListQuery {
+  readonly filters: readonly Filter[];
+  readonly sort?: SortOrder | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Advisory lock class of launch plan concurrency (the two-int key space, apart from single-bigint locks). */
+const CONCURRENCY_LOCK_CLASS = 0x4c50; // "LP"
+
+/**
+ * Stores executions.
+ *
+ * @example
+ * const repo = new ExecutionRepository(db);
+ * const id = await repo.create(newExecutionColumns(x, db.codec), tags);
+ * await db.transaction(async (trx) => {
+ *   const row = await repo.getForUpdate(trx, { project: "p", domain: "d", name: "n" });
+ *   if (row) await repo.update(trx, row.id, { phase: "RUNNING" });
+ * });
+ */
+export class ExecutionRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /**
+   * Inserts the execution and its tag rows in one transaction and returns its
+   * id. ALREADY_EXISTS when the key is taken (nothing is written then). With
+   * a guard, the launch plan name is locked first (PostgreSQL advisory lock;
+   * SQLite serialises writers) so that count and insert are atomic.
+   */
+  async create(
+    row: Insertable<ExecutionsTable>,
+    tags: readonly Insertable<ExecutionTagsTable>[],
+    guard?: ConcurrencyGuard,
+  ): Promise<number> {
+    return this.#db.insertUnique(() =>
+      this.#db.transaction(async (trx) => {
+        if (guard) guard.admit(await this.#lockAndCount(trx, guard));
+        const inserted = await trx.insertInto("executions").values(row).returning("id").executeTakeFirstOrThrow();
+        if (tags.length > 0)
+          await trx
+            .insertInto("execution_tags")
+            .values([...tags])
+            .execute();
+        return Number(inserted.id);
+      }),
+    );
+  }
+
+  async #lockAndCount(trx: Executor, guard: ConcurrencyGuard): Promise<number> {
+    const lp = guard.launchPlan;
+    if (this.#db.dialect === "postgres") {
+      const key = JSON.stringify([lp.project, lp.domain, lp.name]);
+      await sql`SELECT pg_advisory_xact_lock(${CONCURRENCY_LOCK_CLASS}, hashtext(${key}))`.execute(trx);
+    }
+    const res = await trx
+      .selectFrom("executions")
+      .innerJoin("launch_plans", "launch_plans.id", "executions.launch_plan_id")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("launch_plans.project", "=", lp.project)
+      .where("launch_plans.domain", "=", lp.domain)
+      .where("launch_plans.name", "=", lp.name)
+      .where("executions.execution_project", "=", lp.project)
+      .where("executions.execution_domain", "=", lp.domain)
+      .where("executions.phase", "in", [...guard.activePhases])
+      .executeTakeFirstOrThrow();
+    return Number(res.n);
+  }
+
+  async get(key: ExecutionKey, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
+    return ex
+      .selectFrom("executions")
+      .selectAll()
+      .where("execution_project", "=", key.project)
+      .where("execution_domain", "=", key.domain)
+      .where("execution_name", "=", key.name)
+      .executeTakeFirst();
+  }
+
+  async getById(id: number, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
+    return ex.selectFrom("executions").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /**
+   * The row, locked until `trx` ends (`FOR UPDATE` on PostgreSQL; SQLite's
+   * single writer already excludes concurrent read-modify-writes).
+   */
+  async getForUpdate(trx: Executor, key: ExecutionKey): Promise<ExecutionRow | undefined> {
+    let q = trx
+      .selectFrom("executions")
+      .selectAll()
+      .where("execution_project", "=", key.project)
+      .where("execution_domain", "=", key.domain)
+      .where("execution_name", "=", key.name);
+    if (this.#db.rowLocks) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  /** Writes the given columns; `updated_at` is bumped unless given. */
+  async update(ex: Executor, id: number, changes: Updateable<ExecutionsTable>): Promise<void> {
+    const set: Updateable<ExecutionsTable> = { updated_at: this.#db.codec.time(nowMicros()), ...changes };
+    await ex.updateTable("executions").set(set).where("id", "=", id).execute();
+  }
+
+  /** Removes an execution and its tags (a reservation whose launch failed). */
+  async delete(id: number): Promise<void> {
+    await this.#db.transaction(async (trx) => {
+      const row = await this.getById(id, trx);
+      if (!row) return;
+      await trx
+        .deleteFrom("execution_tags")
+        .where("execution_project", "=", row.execution_project)
+        .where("execution_domain", "=", row.execution_domain)
+        .where("execution_name", "=", row.execution_name)
+        .execute();
+      await trx.deleteFrom("executions").where("id", "=", id).execute();
+    });
+  }
+
+  /** The tag rows of an execution, as (key, value) pairs ordered by key. */
+  async tags(key: ExecutionKey): Promise<{ key: string; value: string }[]> {
+    return this.#db.kysely
+      .selectFrom("execution_tags")
+      .select(["key", "value"])
+      .where("execution_project", "=", key.project)
+      .where("execution_domain", "=", key.domain)
+      .where("execution_name", "=", key.name)
+      .orderBy("key")
+      .orderBy("value")
+      .execute();
+  }
+
+  /**
+   * One page of executions. Launch plan, workflow and task filters join their
+   * table (only when referenced); tag filters become one EXISTS over the
+   * execution's own tag rows. Without a sort, rows come in id order.
+   */
+  async list(q: ExecutionListQuery): Promise<ExecutionRow[]> {
+    const own = q.filters.filter((f) => f.entity !== "et");
+    const tagFilters = q.filters.filter((f) => f.entity === "et");
+    const used = new Set<EntityCode>(own.map((f) => f.entity));
+    let query = this.#db.kysely.selectFrom("executions") as SelectQueryBuilder<Schema, "executions", object>;
+    if (used.has("l")) query = query.innerJoin("launch_plans", "launch_plans.id", "executions.launch_plan_id");
+    if (used.has("w")) query = query.innerJoin("workflows", "workflows.id", "executions.workflow_id");
+    if (used.has("t")) query = query.innerJoin("tasks", "tasks.id", "executions.task_id");
+    let selected = query.selectAll("executions");
+    const where = allFiltersSql(own, tableColumn, this.#db.codec);
+    if (where) selected = selected.where(where);
+    if (tagFilters.length > 0) selected = selected.where(this.#tagsExist(tagFilters));
+    selected = q.sort
+      ? selected.orderBy(sql.ref(`executions.${q.sort.column}`), q.sort.direction)
+      : selected.orderBy("executions.id", "asc");
+    return selected.limit(q.limit).offset(q.offset).execute() as Promise<ExecutionRow[]>;
+  }
+
+  #tagsExist(filters: readonly Filter[]) {
+    const resolve: ColumnResolver = (_entity, column) => sql.ref(`tg.${column}`);
+    const cond = allFiltersSql(filters, resolve, this.#db.codec);
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM execution_tags tg WHERE tg.execution_project = executions.execution_project AND tg.execution_domain = executions.execution_domain AND tg.execution_name = executions.execution_name AND ${cond})`;
+  }
+}
