@@ -6,6 +6,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { Managers } from "../managers/index.js";
 import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
 import { projectHandlers } from "./admin/project-handlers.js";
+import { taskHandlers } from "./admin/task-handlers.js";
 import type { Handler } from "./types.js";
 
 type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], DescMethod["output"]> | undefined>>;
@@ -13,6 +14,6 @@ type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], Desc
 /** Handlers keyed by service type name, then method local name. */
 export function handlerTable(m: Managers): HandlerTable {
   const table: HandlerTable = new Map();
-  table.set(AdminService.typeName, { ...projectHandlers(m.projects) } as never);
+  table.set(AdminService.typeName, { ...projectHandlers(m.projects), ...taskHandlers(m.tasks) } as never);
   return table;
 }

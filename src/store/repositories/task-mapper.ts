@@ -1,0 +1,56 @@
+/** Rows of `tasks` to and from admin.Task. */
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { Insertable, Selectable } from "kysely";
+import { microsToTimestamp } from "../../common/time.js";
+import { type Task, type TaskClosure, TaskClosureSchema, TaskSchema } from "../../proto/gen/flyteidl/admin/task_pb.js";
+import { IdentifierSchema, ResourceType } from "../../proto/gen/flyteidl/core/identifier_pb.js";
+import type { ValueCodec } from "../dialect.js";
+import type { TasksTable } from "../schema.js";
+import type { VersionKey } from "./versioned-entities.js";
+
+export type TaskRow = Selectable<TasksTable>;
+
+/** The row for a compiled task: the closure as bytes, its digest, its type and short description. */
+export function taskColumns(
+  key: VersionKey,
+  closure: TaskClosure,
+  digest: Uint8Array,
+  shortDescription: string,
+  codec: ValueCodec,
+  now: number,
+): Insertable<TasksTable> {
+  return {
+    project: key.project,
+    domain: key.domain,
+    name: key.name,
+    version: key.version,
+    closure: codec.bytes(toBinary(TaskClosureSchema, closure)),
+    digest: codec.bytes(digest),
+    type: closure.compiledTask?.template?.type ?? "",
+    short_description: shortDescription,
+    created_at: codec.time(now),
+    updated_at: codec.time(now),
+  };
+}
+
+/** The stored closure of a row. */
+export function taskClosureOf(row: TaskRow): TaskClosure {
+  return fromBinary(TaskClosureSchema, row.closure);
+}
+
+/** The message for a row: the row's creation time wins over the one in the closure. */
+export function taskFromRow(row: TaskRow, codec: ValueCodec): Task {
+  const closure = taskClosureOf(row);
+  closure.createdAt = microsToTimestamp(codec.micros(row.created_at));
+  return create(TaskSchema, {
+    id: create(IdentifierSchema, {
+      resourceType: ResourceType.TASK,
+      project: row.project,
+      domain: row.domain,
+      name: row.name,
+      version: row.version,
+    }),
+    closure,
+    shortDescription: row.short_description,
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Queries shared by the three versioned entity tables (`tasks`, `workflows`,
+ * `launch_plans`): get by key, scoped lists with filters, sort and page, and
+ * the distinct names of a project and domain (ListIds).
+ */
+import { type Expression, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
+import type { Database, Executor } from "../database.js";
+import type { EntityCode } from "../list/entities.js";
+import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
+import type { Filter } from "../list/filters.js";
+import type { SortOrder } from "../list/paging.js";
+import type { Schema } from "../schema.js";
+
+/** A versioned entity table. */
+export type VersionedTable = "tasks" | "workflows" | "launch_plans";
+
+/** The row key of a versioned entity. */
+export interface VersionKey {
+  readonly project: string;
+  readonly domain: string;
+  readonly name: string;
+  readonly version: string;
+}
+
+/** A distinct name of a project and domain. */
+export interface NameKey {
+  readonly project: string;
+  readonly domain: string;
+  readonly name: string;
+}
+
+/** One page of a list: validated filters, an optional sort, limit and offset. */
+export interface ListPage {
+  readonly filters: readonly Filter[];
+  readonly sort?: SortOrder | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** The implicit `project = ? AND domain = ? [AND name = ?]` filters FlyteAdmin puts before the request's own. */
+export function scopeFilters(entity: EntityCode, project: string, domain: string, name = ""): Filter[] {
+  const eq = (column: string, value: string): Filter => ({ fn: "eq", entity, column, values: [value] });
+  const out = [eq("project", project), eq("domain", domain)];
+  if (name !== "") out.push(eq("name", name));
+  return out;
+}
+
+/** `WHERE project = ? AND domain = ? AND name = ? AND version = ?` on a table's own columns. */
+export function keyCondition(table: VersionedTable, key: VersionKey): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(`${table}.project`)} = ${key.project} AND ${sql.ref(`${table}.domain`)} = ${key.domain} AND ${sql.ref(`${table}.name`)} = ${key.name} AND ${sql.ref(`${table}.version`)} = ${key.version}`;
+}
+
+/**
+ * Runs inserts in one transaction; `false` instead of an error when a unique
+ * key is taken, so the caller can compare with the row that holds it.
+ */
+export async function insertOnce(db: Database, inserts: (trx: Executor) => Promise<void>): Promise<boolean> {
+  try {
+    await db.transaction(inserts);
+    return true;
+  } catch (err) {
+    if (db.isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
+/** The row with this key, if any. */
+export async function getByKey<T extends VersionedTable>(
+  ex: Executor,
+  table: T,
+  key: VersionKey,
+): Promise<Selectable<Schema[T]> | undefined> {
+  const row = await ex
+    .selectFrom(table as "tasks")
+    .selectAll()
+    .where(keyCondition(table, key))
+    .executeTakeFirst();
+  return row as Selectable<Schema[T]> | undefined;
+}
+
+/**
+ * Applies the filters (already resolved against `table` and any joined
+ * table), the sort (id order when none is asked for, so pages are stable)
+ * and the page.
+ */
+export function pageOf<DB, TB extends keyof DB, O>(
+  db: Database,
+  query: SelectQueryBuilder<DB, TB, O>,
+  table: string,
+  page: ListPage,
+): SelectQueryBuilder<DB, TB, O> {
+  let q = query;
+  const where = allFiltersSql(page.filters, tableColumn, db.codec);
+  if (where) q = q.where(where);
+  q = page.sort
+    ? q.orderBy(sql.ref(`${table}.${page.sort.column}`), page.sort.direction)
+    : q.orderBy(sql.ref(`${table}.id`), "asc");
+  return q.limit(page.limit).offset(page.offset);
+}
+
+/**
+ * Distinct (project, domain, name) of a project (and domain, when given),
+ * ordered by the sort key (project, domain or name) or by name.
+ */
+export async function listNames(
+  db: Database,
+  table: VersionedTable,
+  project: string,
+  domain: string,
+  page: Omit<ListPage, "filters">,
+): Promise<NameKey[]> {
+  let q = db.kysely
+    .selectFrom(table as "tasks")
+    .select(["project", "domain", "name"])
+    .where("project", "=", project);
+  if (domain !== "") q = q.where("domain", "=", domain);
+  q = q.groupBy(["project", "domain", "name"]);
+  q = page.sort
+    ? q.orderBy(sql.ref(page.sort.column), page.sort.direction)
+    : q.orderBy("project").orderBy("domain").orderBy("name");
+  return q.limit(page.limit).offset(page.offset).execute();
+}
