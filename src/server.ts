@@ -6,7 +6,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { DataStore } from "./blob/data-store.js";
 import { openDataStore } from "./blob/open-store.js";
+import { parseQuantity, quantityValue } from "./compiler/index.js";
 import type { LoadedConfig } from "./config/load.js";
 import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
@@ -15,6 +17,7 @@ import { servedServices } from "./proto/registry.js";
 import { handlerTable } from "./services/index.js";
 import { Database } from "./store/database.js";
 import { createGrpcServer } from "./transport/grpc/server.js";
+import { addBlobRoutes } from "./transport/http/blob-routes.js";
 import { HttpGateway } from "./transport/http/gateway.js";
 import { addOperationalRoutes } from "./transport/http/operational-routes.js";
 import { gatewayRoutes } from "./transport/http/routes.js";
@@ -28,6 +31,9 @@ export interface RunningServer {
   readonly httpPort: number;
   readonly host: string;
   readonly database: Database;
+  readonly blobs: DataStore;
+  /** The origin of the HTTP server as clients reach it (`server.publicUrl`, or the bound address). */
+  readonly publicUrl: string;
   readonly logger: Logger;
   /** Stops accepting, drains for `server.gracefulShutdownTimeoutSeconds`, then closes everything. */
   stop(): Promise<void>;
@@ -56,7 +62,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied, dialect: database.dialect }, "database migrated");
 
-    const blobs = openDataStore(config, dataDir);
+    let publicUrl = config.server.publicUrl;
+    const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
     const managers = createManagers({ config, database, blobs, logger });
     const pipeline = new CallPipeline({
       services: servedServices,
@@ -88,11 +95,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       maxBodyBytes: maxMessageBytes,
     });
     addOperationalRoutes(gateway, { metrics, services: servedServices });
+    addBlobRoutes(gateway, blobs, {
+      maxUploadBytes: uploadLimitBytes(config.server.dataProxy.upload.maxSize),
+    });
     httpServer = createHttpServer(
       { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
       gateway.listener,
     );
     const httpPort = await listenHttp(httpServer, host, config.server.httpPort);
+    publicUrl ||= defaultPublicUrl(host, httpPort);
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
@@ -104,6 +115,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       httpPort,
       host,
       database,
+      blobs,
+      publicUrl,
       logger,
       stop: () => {
         stopping ??= shutdown(grpcRef, httpRef, database, graceMs);
@@ -121,6 +134,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 /** `server.grpc.port`, unless it is negative and the deprecated `server.grpcPort` is set (FlyteAdmin's rule). */
 function grpcListenPort(server: LoadedConfig["config"]["server"]): number {
   return server.grpc.port < 0 && server.grpcPort > 0 ? server.grpcPort : server.grpc.port;
+}
+
+/** `server.dataProxy.upload.maxSize` (a Kubernetes quantity such as `6Mi`) in bytes. */
+function uploadLimitBytes(text: string): number {
+  const q = parseQuantity(text);
+  if (!q || q.nanos < 0n) throw new Error(`server.dataProxy.upload.maxSize: invalid quantity "${text}"`);
+  return Number(quantityValue(q));
+}
+
+/** `http://<host>:<port>`; a wildcard bind address is not reachable as such, so it becomes localhost. */
+function defaultPublicUrl(host: string, port: number): string {
+  const h = host === "" || host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `http://${h}:${port}`;
 }
 
 function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseGoDuration } from "./duration.js";
+import { formatGoDuration, parseGoDuration } from "./duration.js";
 
 test("parseGoDuration accepts Go's duration syntax", () => {
   const cases: [string, number | undefined][] = [
@@ -20,4 +20,21 @@ test("parseGoDuration accepts Go's duration syntax", () => {
     ["5", undefined],
   ];
   for (const [input, want] of cases) assert.equal(parseGoDuration(input), want, input);
+});
+
+test("formatGoDuration prints as Go's time.Duration.String()", () => {
+  const cases: [number, string][] = [
+    [0, "0s"],
+    [3600e9, "1h0m0s"],
+    [7200e9 + 1e9, "2h0m1s"],
+    [90e9, "1m30s"],
+    [1.5e9, "1.5s"],
+    [300e6, "300ms"],
+    [1.5e6, "1.5ms"],
+    [10e3, "10µs"],
+    [7, "7ns"],
+    [-60e9, "-1m0s"],
+    [3600e9 + 0.5e9, "1h0m0.5s"],
+  ];
+  for (const [nanos, want] of cases) assert.equal(formatGoDuration(nanos), want, String(nanos));
 });

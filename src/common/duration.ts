@@ -42,3 +42,28 @@ export function goDurationMs(input: string, what: string): number {
   if (ns === undefined) throw new Error(`${what}: invalid duration "${input}"`);
   return ns / 1e6;
 }
+
+/**
+ * Go's `time.Duration.String()` for nanoseconds ("1h0m0s", "1.5s", "300ms",
+ * "0s"): FlyteAdmin's messages print durations this way.
+ */
+export function formatGoDuration(nanos: number): string {
+  if (nanos === 0) return "0s";
+  const sign = nanos < 0 ? "-" : "";
+  const abs = Math.abs(Math.round(nanos));
+  if (abs < 1e9) {
+    const [unit, scale] = abs < 1e3 ? ["ns", 1] : abs < 1e6 ? ["µs", 1e3] : ["ms", 1e6];
+    return `${sign}${trimFraction(abs / scale)}${unit}`;
+  }
+  const hours = Math.floor(abs / 3600e9);
+  const minutes = Math.floor((abs - hours * 3600e9) / 60e9);
+  const seconds = (abs - hours * 3600e9 - minutes * 60e9) / 1e9;
+  const s = `${trimFraction(seconds)}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${s}`;
+  if (minutes > 0) return `${sign}${minutes}m${s}`;
+  return `${sign}${s}`;
+}
+
+function trimFraction(n: number): string {
+  return n.toFixed(9).replace(/\.?0+$/, "");
+}

@@ -55,6 +55,12 @@ const serverSchema = z
   .object({
     /** Our addition: the address both listeners bind. FlyteAdmin binds every interface. */
     host: str("127.0.0.1"),
+    /**
+     * Our addition: the origin clients reach this server's HTTP port at (e.g. `https://flyte.example.com`), used
+     * in the local store's signed URLs. Default: `http://<host>:<httpPort>` of this server as bound (a wildcard
+     * host becomes `localhost`). Set it when clients come through a proxy or another host name.
+     */
+    publicUrl: str(),
     httpPort: int(8088),
     grpc: grpcSchema,
     /** Deprecated FlyteAdmin aliases, honoured as FlyteAdmin honours them. */
@@ -108,9 +114,26 @@ const storageSchema = z
         "disable-ssl": bool(),
       })
       .prefault({}),
-    stow: z.object({ kind: str(), config: strMap() }).prefault({}),
-    /** Our addition: root directory of the local store (default `<data dir>/blobs`). */
-    local: z.object({ root: str() }).prefault({}),
+    /** Values may be written as YAML booleans or numbers (`disable_ssl: true`); they are read as strings. */
+    stow: z
+      .object({
+        kind: str(),
+        config: z
+          .record(
+            z.string(),
+            z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)),
+          )
+          .default({}),
+      })
+      .prefault({}),
+    /** FlyteAdmin's: stow settings used only for signing URLs; we honour `endpoint` (the address clients reach the store at). */
+    signedUrl: z.object({ stowConfigOverride: strMap() }).prefault({}),
+    /**
+     * Our addition: the local store. `root` is its directory (default `<data dir>/blobs`); `signingKey` is the
+     * secret (at least 16 bytes) its signed URLs are HMAC-signed with, by default a random key generated into
+     * `<data dir>/blob-signing.key` (mode 0600) on first start.
+     */
+    local: z.object({ root: str(), signingKey: str() }).prefault({}),
     "enable-multicontainer": bool(),
     limits: z.object({ maxDownloadMBs: int(2) }).prefault({}),
   })

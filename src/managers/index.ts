@@ -9,6 +9,7 @@ import type { Database } from "../store/database.js";
 import { DescriptionEntityRepository } from "../store/repositories/description-entity-repository.js";
 import { ProjectRepository } from "../store/repositories/project-repository.js";
 import { TaskRepository } from "../store/repositories/task-repository.js";
+import { DataProxyManager } from "./dataproxy-manager.js";
 import { ProjectManager } from "./project-manager.js";
 import { TaskManager } from "./task-manager.js";
 
@@ -23,6 +24,7 @@ export interface ManagerDeps {
 export interface Managers {
   readonly projects: ProjectManager;
   readonly tasks: TaskManager;
+  readonly dataProxy: DataProxyManager;
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
@@ -38,5 +40,6 @@ export function createManagers(deps: ManagerDeps): Managers {
     taskResources: async () => undefined,
     logger: deps.logger,
   });
-  return { projects, tasks };
+  const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
+  return { projects, tasks, dataProxy };
 }

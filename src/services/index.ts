@@ -5,8 +5,10 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Managers } from "../managers/index.js";
 import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
+import { DataProxyService } from "../proto/gen/flyteidl/service/dataproxy_pb.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
+import { dataProxyHandlers } from "./dataproxy/dataproxy-handlers.js";
 import type { Handler } from "./types.js";
 
 type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], DescMethod["output"]> | undefined>>;
@@ -15,5 +17,6 @@ type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], Desc
 export function handlerTable(m: Managers): HandlerTable {
   const table: HandlerTable = new Map();
   table.set(AdminService.typeName, { ...projectHandlers(m.projects), ...taskHandlers(m.tasks) } as never);
+  table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   return table;
 }
