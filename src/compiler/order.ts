@@ -30,3 +30,13 @@ export function sortedKeys(record: Readonly<Record<string, unknown>>): string[] 
 export function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
   return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
+
+/**
+ * Sets a key of a protobuf map field (a plain object) as an own property, so that a user-chosen name such as
+ * `__proto__` is stored like any other instead of replacing the object's prototype.
+ */
+export function putEntry<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__")
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}

@@ -300,12 +300,12 @@ export function and(left: BooleanExpression | undefined, right: BooleanExpressio
 /** A branch node: `if`/`elif` cases in order, then an else node or an else error (or neither). */
 export function branchNode(
   nodeId: string,
-  cases: Array<{ when?: BooleanExpression; then?: Node }>,
+  cases: Array<{ when?: BooleanExpression; node?: Node }>,
   otherwise: Node | "fail" | undefined,
   inputs: Binding[] = [],
   opts: NodeOptions = {},
 ): Node {
-  const [first, ...rest] = cases.map((c) => create(IfBlockSchema, { condition: c.when, thenNode: c.then }));
+  const [first, ...rest] = cases.map((c) => create(IfBlockSchema, { condition: c.when, thenNode: c.node }));
   const fallback =
     otherwise === undefined
       ? undefined

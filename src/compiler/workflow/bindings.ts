@@ -22,6 +22,7 @@ import {
   valueRequired,
   variableNameNotFound,
 } from "../errors.js";
+import { putEntry } from "../order.js";
 import { protoText } from "../text-format.js";
 import { areTypesCastable } from "../types/castability.js";
 import { collectionType, literalTypeForScalar, mapType, simpleType } from "../types/literal-inference.js";
@@ -43,7 +44,7 @@ const failed: BindingResult = { type: undefined, upstream: [], ok: false };
 /**
  * Checks a node's bindings against its input variables (compiler.md §2.4) and records an edge from every promise
  * source. With `validateParamTypes` off (branch and approve-gate nodes, whose inputs are inferred) any name is
- * accepted and no type is checked; the result then describes the inferred inputs.
+ * accepted and no type is checked, and `resolved` describes the inferred inputs (it stays empty otherwise).
  */
 export function validateBindings(
   ctx: WorkflowContext,
@@ -67,6 +68,7 @@ export function validateBindings(
       errs.collect(parameterBoundMoreThanOnce(nodeId, binding.var));
     } else {
       provided.add(binding.var);
+      // Inferred inputs (branch and approve-gate nodes) have no declared type; NONE stands in for it.
       const expected = param?.type ?? simpleType(SimpleType.NONE);
       const result = validateBinding(
         ctx,
@@ -79,7 +81,9 @@ export function validateBindings(
       );
       if (result.ok) {
         for (const up of result.upstream) addEdge(ctx.edges, direction, up, nodeId);
-        resolved.variables[binding.var] = create(VariableSchema, { type: result.type });
+        // Only inferred interfaces read the resolved types; the type-checked path skips building them.
+        if (!validateParamTypes)
+          putEntry(resolved.variables, binding.var, create(VariableSchema, { type: result.type }));
       }
     }
   }

@@ -375,7 +375,7 @@ const cases: Case[] = [
         branchNode(
           "b",
           [
-            { when: eq(operand("x"), operand({ value: 1n })), then: sq("t") },
+            { when: eq(operand("x"), operand({ value: 1n })), node: sq("t") },
             { when: eq(operand("x"), operand({ value: 2n })) },
           ],
           sq("e"),
@@ -390,7 +390,7 @@ const cases: Case[] = [
   },
   {
     name: "branch case without condition",
-    wf: wf([branchNode("b", [{ then: sq("t") }], sq("e"))], []),
+    wf: wf([branchNode("b", [{ node: sq("t") }], sq("e"))], []),
     errors: ["BranchNodeHasNoCondition @ b"],
   },
   {
@@ -399,7 +399,7 @@ const cases: Case[] = [
       [
         branchNode(
           "b",
-          [{ when: and(eq(operand({ value: 1n }), operand({ value: 1n })), undefined), then: sq("t") }],
+          [{ when: and(eq(operand({ value: 1n }), operand({ value: 1n })), undefined), node: sq("t") }],
           "fail",
         ),
       ],
@@ -410,14 +410,14 @@ const cases: Case[] = [
   {
     name: "branch without else",
     wf: wf(
-      [branchNode("b", [{ when: eq(operand({ value: 1n }), operand({ value: 1n })), then: sq("t") }], undefined)],
+      [branchNode("b", [{ when: eq(operand({ value: 1n }), operand({ value: 1n })), node: sq("t") }], undefined)],
       [],
     ),
     errors: ["BranchNodeHasNoDefault @ b"],
   },
   {
     name: "comparison with a missing operand",
-    wf: wf([branchNode("b", [{ when: eq(undefined, operand({ value: 1n })), then: sq("t") }], "fail")], []),
+    wf: wf([branchNode("b", [{ when: eq(undefined, operand({ value: 1n })), node: sq("t") }], "fail")], []),
     errors: ["ValueRequired @ b"],
     rendered: "Code: ValueRequired, Node Id: b, Description: Value required [LeftValue].",
   },
@@ -425,7 +425,7 @@ const cases: Case[] = [
     name: "comparison of different types",
     wf: wf(
       [
-        branchNode("b", [{ when: eq(operand("x"), operand({ value: "one" })), then: sq("t") }], "fail", [
+        branchNode("b", [{ when: eq(operand("x"), operand({ value: "one" })), node: sq("t") }], "fail", [
           fromInput("x"),
         ]),
       ],
@@ -435,7 +435,7 @@ const cases: Case[] = [
   },
   {
     name: "condition on a variable the branch does not bind",
-    wf: wf([branchNode("b", [{ when: eq(operand("q"), operand({ value: 1n })), then: sq("t") }], "fail")], []),
+    wf: wf([branchNode("b", [{ when: eq(operand("q"), operand({ value: 1n })), node: sq("t") }], "fail")], []),
     errors: ["VariableNameNotFound @ b"],
   },
   {
@@ -444,7 +444,7 @@ const cases: Case[] = [
       [
         branchNode(
           "b",
-          [{ when: eq(operand("x"), operand({ value: 1n })), then: sq("t", "", "x") }],
+          [{ when: eq(operand("x"), operand({ value: 1n })), node: sq("t", "", "x") }],
           taskNode("e", "greet", [bind("name", bd.value("a"))]),
           [fromInput("x")],
         ),
@@ -459,7 +459,7 @@ const cases: Case[] = [
       [
         branchNode(
           "b",
-          [{ when: eq(operand({ value: 1n }), operand({ value: 1n })), then: sq("t", "", "x") }],
+          [{ when: eq(operand({ value: 1n }), operand({ value: 1n })), node: sq("t", "", "x") }],
           "fail",
           [bind("l", bd.list(bd.value(1n)))],
         ),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clone, toBinary } from "@bufbuild/protobuf";
+import { clone, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   type CompiledWorkflow,
   type CompiledWorkflowClosure,
@@ -53,10 +53,10 @@ function pipeline(): WorkflowTemplate {
   const branch = branchNode(
     "n2",
     [
-      { when: eq(operand("n1.o0"), operand({ value: 1n })), then: taskNode("n0", "sq", [wire("x", "n1")]) },
+      { when: eq(operand("n1.o0"), operand({ value: 1n })), node: taskNode("n0", "sq", [wire("x", "n1")]) },
       {
         when: eq(operand("n1.o0"), operand({ value: 2n })),
-        then: taskNode("n1", "add", [wire("a", "n1"), wire("b", "", "n")]),
+        node: taskNode("n1", "add", [wire("a", "n1"), wire("b", "", "n")]),
       },
     ],
     taskNode("n2", "sq", [wire("x", "", "n")]),
@@ -239,7 +239,7 @@ describe("compileWorkflow rules", () => {
         [
           branchNode(
             "b",
-            [{ when: eq(operand("n"), operand({ value: 1n })), then: taskNode("t", "sq", [wire("x", "", "n")]) }],
+            [{ when: eq(operand("n"), operand({ value: 1n })), node: taskNode("t", "sq", [wire("x", "", "n")]) }],
             taskNode("e", "add", [wire("a", "", "n"), wire("b", "", "n")]),
             [wire("n", "", "n")],
           ),
@@ -252,6 +252,25 @@ describe("compileWorkflow rules", () => {
       "ParameterNotBound @ end-node",
       "VariableNameNotFound @ b",
     ]);
+  });
+});
+
+describe("compileWorkflow with hostile names", () => {
+  it("keeps a node and an input named __proto__ as ordinary entries", () => {
+    const closure = compileOk(
+      workflow("w", iface(Object.fromEntries([["__proto__", t.int()]])), [
+        taskNode("__proto__", "sq", [wire("x", "", "__proto__")]),
+        gateNode("g", "approve", [wire("__proto__", "__proto__")]),
+      ]),
+    );
+    const decoded = fromBinary(CompiledWorkflowClosureSchema, toBinary(CompiledWorkflowClosureSchema, closure));
+    // Built with fromEntries: an object literal would read `__proto__` as the prototype.
+    const expected = Object.fromEntries([
+      ["__proto__", ["g"]],
+      ["g", ["end-node"]],
+      ["start-node", ["__proto__"]],
+    ]);
+    assert.deepEqual(edges(decoded.primary?.connections, "downstream"), expected);
   });
 });
 

@@ -37,7 +37,7 @@ import {
 import { addEdge, checkReachability, newEdgeSets, toConnectionSet } from "./graph.js";
 import { validateInterface } from "./interface.js";
 import { addEdges, validateNode } from "./node.js";
-import { collectRequirements, indexSubWorkflows } from "./requirements.js";
+import { collectRequirements, directRequirements, indexSubWorkflows } from "./requirements.js";
 
 /**
  * Compiles a workflow with its sub-workflows, the tasks and the launch plan interfaces it references into a
@@ -73,6 +73,7 @@ export function compileWorkflow(
     tasks: new Map(taskList.map((t) => [identifierText(t.template?.id), t.template as TaskTemplate])),
     launchPlans: new Map((launchPlans ?? []).map((lp) => [identifierText(lp.id), lp])),
     subWorkflowResults: new Map(),
+    requirements: new Map(),
     compiling: [],
     compileSubWorkflow: validateWorkflow,
   };
@@ -104,7 +105,7 @@ function uniqueTasks(tasks: readonly CompiledTask[], errs: ErrorScope): Compiled
 
 /** Every task and launch plan the workflow needs (following sub-workflows) must have been supplied. */
 function requirementsPresent(primary: CompiledWorkflow, shared: SharedState, errs: ErrorScope): boolean {
-  const reqs = collectRequirements(primary.template, shared.subWorkflows, true, errs);
+  const reqs = collectRequirements(primary.template, shared.subWorkflows, errs, shared.requirements);
   for (const key of reqs.launchPlans.keys()) {
     if (!shared.launchPlans.has(key)) errs.collect(workflowReferenceNotFound(START_NODE_ID, key));
   }
@@ -116,7 +117,7 @@ function requirementsPresent(primary: CompiledWorkflow, shared: SharedState, err
 
 /** The context of one workflow: tasks and launch plans narrowed to those its own nodes reference. */
 function newContext(shared: SharedState, template: WorkflowTemplate): WorkflowContext {
-  const reqs = collectRequirements(template, shared.subWorkflows, false, new ErrorScope());
+  const reqs = directRequirements(template, shared.requirements);
   const pick = <T>(all: ReadonlyMap<string, T>, keys: Iterable<string>): Map<string, T> =>
     new Map([...keys].flatMap((k) => (all.has(k) ? [[k, all.get(k) as T] as const] : [])));
   return {

@@ -11,6 +11,7 @@ import type { TaskTemplate } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { Node, WorkflowTemplate } from "../../proto/gen/flyteidl/core/workflow_pb.js";
 import type { ErrorScope } from "../error-scope.js";
 import type { EdgeSets } from "./graph.js";
+import type { DirectRequirements } from "./requirements.js";
 
 /** Id of the synthetic node whose outputs are the workflow inputs. */
 export const START_NODE_ID = "start-node";
@@ -38,6 +39,8 @@ export interface SharedState {
   readonly tasks: ReadonlyMap<string, TaskTemplate>;
   /** Every launch plan passed in, by identifier text. */
   readonly launchPlans: ReadonlyMap<string, LaunchPlanInterfaceProvider>;
+  /** What each template's own nodes reference, computed once per compile. */
+  readonly requirements: Map<WorkflowTemplate, DirectRequirements>;
   /** Outcome of each sub-workflow compiled so far, so each one is compiled (and reported on) once. */
   readonly subWorkflowResults: Map<string, boolean>;
   /** Sub-workflows being compiled right now, outermost first: a reference back into this stack is recursion. */

@@ -12,6 +12,7 @@ import { type GateNode, NodeSchema, type WorkflowNode } from "../../proto/gen/fl
 import type { ErrorScope } from "../error-scope.js";
 import { noConditionFound, taskReferenceNotFound, valueRequired, workflowReferenceNotFound } from "../errors.js";
 import { identifierText } from "../identifier.js";
+import { putEntry } from "../order.js";
 import { validateBindings } from "./bindings.js";
 import { validateBranchInterface } from "./branch.js";
 import { emptyVariableMap, type NodeState, stateOf, type WorkflowContext } from "./context.js";
@@ -136,7 +137,7 @@ function launchPlanNodeInterface(
   const exposed: Record<string, Variable> = {};
   for (const [name, p] of Object.entries(expectedInputs?.parameters ?? {})) {
     const required = p.behavior.case === "required" && p.behavior.value === true;
-    if (required || bound.has(name)) exposed[name] = p.var ?? create(VariableSchema);
+    if (required || bound.has(name)) putEntry(exposed, name, p.var ?? create(VariableSchema));
   }
   return create(TypedInterfaceSchema, {
     inputs: create(VariableMapSchema, { variables: exposed }),

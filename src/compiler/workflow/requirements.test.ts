@@ -32,8 +32,8 @@ describe("getRequirements", () => {
         branchNode(
           "d",
           [
-            { when, then: taskNode("x", "in_then") },
-            { when, then: launchPlanNode("y", "lp_elif") },
+            { when, node: taskNode("x", "in_then") },
+            { when, node: launchPlanNode("y", "lp_elif") },
           ],
           taskNode("z", "in_else"),
         ),

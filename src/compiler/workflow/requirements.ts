@@ -12,6 +12,11 @@ export interface RequirementSets {
   readonly launchPlans: Map<string, Identifier>;
 }
 
+/** What one template's own nodes reference, sub-workflow references included (unfollowed). */
+export interface DirectRequirements extends RequirementSets {
+  readonly subWorkflowRefs: ReadonlyArray<{ readonly nodeId: string; readonly key: string }>;
+}
+
 /**
  * Indexes sub-workflows by identifier text. A duplicate id is `DuplicateId`; a sub-workflow without an id stops
  * indexing (FlytePropeller then fails with no error at all; we report `ValueRequired` instead so the caller can
@@ -40,46 +45,71 @@ export function indexSubWorkflows(
 }
 
 /**
- * Collects the tasks and launch plans referenced by a workflow's nodes (its failure node, branch cases and array
- * sub-nodes included). With `followSubWorkflows`, references to sub-workflows are followed into `subWorkflows`
- * (each once), and a missing one is `WorkflowReferenceNotFound` on the referencing node.
+ * The tasks, launch plans and sub-workflows a template's own nodes reference (its failure node, branch cases and
+ * array sub-nodes included), remembered in `cache` when one is given.
+ */
+export function directRequirements(
+  template: WorkflowTemplate | undefined,
+  cache?: Map<WorkflowTemplate, DirectRequirements>,
+): DirectRequirements {
+  const cached = template === undefined ? undefined : cache?.get(template);
+  if (cached !== undefined) return cached;
+  const sets = {
+    tasks: new Map<string, Identifier>(),
+    launchPlans: new Map<string, Identifier>(),
+    subWorkflowRefs: [] as Array<{ nodeId: string; key: string }>,
+  };
+  const onNode = (node: Node | undefined): void => {
+    const target = node?.target;
+    if (node === undefined || target === undefined) return;
+    if (target.case === "taskNode") {
+      const ref = target.value.reference.case === "referenceId" ? target.value.reference.value : undefined;
+      if (ref !== undefined) sets.tasks.set(identifierText(ref), ref);
+    } else if (target.case === "workflowNode") {
+      const ref = target.value.reference;
+      if (ref.case === "launchplanRef") sets.launchPlans.set(identifierText(ref.value), ref.value);
+      else if (ref.case === "subWorkflowRef")
+        sets.subWorkflowRefs.push({ nodeId: node.id, key: identifierText(ref.value) });
+    } else if (target.case === "branchNode") {
+      const ifElse = target.value.ifElse;
+      onNode(ifElse?.case?.thenNode);
+      for (const other of ifElse?.other ?? []) onNode(other.thenNode);
+      if (ifElse?.default.case === "elseNode") onNode(ifElse.default.value);
+    } else if (target.case === "arrayNode") {
+      onNode(target.value.node);
+    }
+  };
+  for (const node of template?.nodes ?? []) onNode(node);
+  onNode(template?.failureNode);
+  if (template !== undefined) cache?.set(template, sets);
+  return sets;
+}
+
+/**
+ * Collects the tasks and launch plans a workflow needs, following its sub-workflow references into `subWorkflows`
+ * (each sub-workflow once); a reference to a missing one is `WorkflowReferenceNotFound` on the referencing node.
  */
 export function collectRequirements(
   template: WorkflowTemplate | undefined,
   subWorkflows: ReadonlyMap<string, CompiledWorkflow>,
-  followSubWorkflows: boolean,
   errs: ErrorScope,
+  cache?: Map<WorkflowTemplate, DirectRequirements>,
 ): RequirementSets {
   const sets: RequirementSets = { tasks: new Map(), launchPlans: new Map() };
-  const visit = (wf: WorkflowTemplate | undefined, seen: Set<string>): void => {
-    const onNode = (node: Node | undefined): void => {
-      const target = node?.target;
-      if (node === undefined || target === undefined) return;
-      if (target.case === "taskNode") {
-        const ref = target.value.reference.case === "referenceId" ? target.value.reference.value : undefined;
-        if (ref !== undefined) sets.tasks.set(identifierText(ref), ref);
-      } else if (target.case === "workflowNode") {
-        const ref = target.value.reference;
-        if (ref.case === "launchplanRef") sets.launchPlans.set(identifierText(ref.value), ref.value);
-        else if (ref.case === "subWorkflowRef" && followSubWorkflows) {
-          const key = identifierText(ref.value);
-          const sub = subWorkflows.get(key);
-          if (sub === undefined) errs.collect(workflowReferenceNotFound(node.id, key));
-          else if (!seen.has(key)) visit(sub.template, seen.add(key));
-        }
-      } else if (target.case === "branchNode") {
-        const ifElse = target.value.ifElse;
-        onNode(ifElse?.case?.thenNode);
-        for (const other of ifElse?.other ?? []) onNode(other.thenNode);
-        if (ifElse?.default.case === "elseNode") onNode(ifElse.default.value);
-      } else if (target.case === "arrayNode") {
-        onNode(target.value.node);
+  const seen = new Set<string>();
+  const visit = (reqs: DirectRequirements): void => {
+    for (const [k, v] of reqs.tasks) sets.tasks.set(k, v);
+    for (const [k, v] of reqs.launchPlans) sets.launchPlans.set(k, v);
+    for (const { nodeId, key } of reqs.subWorkflowRefs) {
+      const sub = subWorkflows.get(key);
+      if (sub === undefined) errs.collect(workflowReferenceNotFound(nodeId, key));
+      else if (!seen.has(key)) {
+        seen.add(key);
+        visit(directRequirements(sub.template, cache));
       }
-    };
-    for (const node of wf?.nodes ?? []) onNode(node);
-    onNode(wf?.failureNode);
+    }
   };
-  visit(template, new Set());
+  visit(directRequirements(template, cache));
   return sets;
 }
 
@@ -104,6 +134,6 @@ export function getRequirements(
     errs,
   );
   if (index === undefined) return { taskIds: [], launchPlanIds: [], errors: errs.list() };
-  const sets = collectRequirements(template, index, true, new ErrorScope());
+  const sets = collectRequirements(template, index, new ErrorScope());
   return { taskIds: sortedIds(sets.tasks), launchPlanIds: sortedIds(sets.launchPlans), errors: errs.list() };
 }
