@@ -454,6 +454,20 @@ const cases: Case[] = [
     errors: ["MismatchingTypes @ b-e", "UnreachableNodes @ start-node", "ValueRequired @ b"],
   },
   {
+    // FlytePropeller infers a branch input's type from the whole output, then checks the attribute's type against
+    // it; the two differ, so such a binding is refused (1.16.5 behaviour, kept for compatibility).
+    name: "branch input read through an attribute path",
+    wf: wf([
+      taskNode("d", "dc"),
+      branchNode("b", [{ when: eq(operand("a"), operand({ value: 1n })), node: sq("t", "", "x") }], "fail", [
+        bind("a", bd.promise("d", "o0", ["a"])),
+      ]),
+    ]),
+    // The binding, then the condition (int against the inferred dataclass type); the failed binding leaves only an
+    // upstream edge, so the branch is also unreachable.
+    errors: ["MismatchingTypes @ b", "MismatchingTypes @ b", "UnreachableNodes @ start-node"],
+  },
+  {
     name: "list literal bound on a branch node",
     wf: wf(
       [

@@ -255,6 +255,35 @@ describe("compileWorkflow rules", () => {
   });
 });
 
+describe("compileWorkflow sub-workflows", () => {
+  it("compiles a sub-workflow used twice, and nested, once: branch cases are renamed once", () => {
+    const inner = workflow(
+      "inner",
+      iface({ a: t.int() }, { o0: t.int() }),
+      [
+        branchNode(
+          "b",
+          [{ when: eq(operand("a"), operand({ value: 1n })), node: taskNode("t", "sq", [wire("x", "", "a")]) }],
+          taskNode("e", "sq", [wire("x", "", "a")]),
+          [wire("a", "", "a")],
+        ),
+      ],
+      [wire("o0", "b")],
+    );
+    const outer = workflow("outer", iface({ a: t.int() }), [subWorkflowNode("o", "inner", [wire("a", "", "a")])]);
+    const main = workflow("main", iface({ n: t.int() }), [
+      subWorkflowNode("s1", "inner", [wire("a", "", "n")]),
+      subWorkflowNode("s2", "inner", [wire("a", "", "n")]),
+      subWorkflowNode("s3", "outer", [wire("a", "", "n")]),
+    ]);
+    const closure = compileOk(main, [inner, outer]);
+    const branch = closure.subWorkflows[0]?.template?.nodes.find((n) => n.id === "b")?.target;
+    const ifElse = branch?.case === "branchNode" ? branch.value.ifElse : undefined;
+    assert.deepEqual([ifElse?.case?.thenNode?.id, ifElse?.default.case], ["b-t", "elseNode"]);
+    assert.deepEqual(nodeIds(closure.subWorkflows[1]), ["start-node", "end-node", "o"]);
+  });
+});
+
 describe("compileWorkflow with hostile names", () => {
   it("keeps a node and an input named __proto__ as ordinary entries", () => {
     const closure = compileOk(
