@@ -8,7 +8,9 @@ import type { Config } from "../config/schema.js";
 import type { Database } from "../store/database.js";
 import { DescriptionEntityRepository } from "../store/repositories/description-entity-repository.js";
 import { ProjectRepository } from "../store/repositories/project-repository.js";
+import { ResourceRepository } from "../store/repositories/resource-repository.js";
 import { TaskRepository } from "../store/repositories/task-repository.js";
+import { AttributesManager } from "./attributes-manager.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
 import { ProjectManager } from "./project-manager.js";
 import { TaskManager } from "./task-manager.js";
@@ -25,10 +27,18 @@ export interface Managers {
   readonly projects: ProjectManager;
   readonly tasks: TaskManager;
   readonly dataProxy: DataProxyManager;
+  /** Matchable attributes: the RPCs and `resolve`, the most-specific lookup other managers apply settings with. */
+  readonly attributes: AttributesManager;
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
   const projects = new ProjectManager(new ProjectRepository(deps.database), deps.config.domains);
+  const attributes = new AttributesManager({
+    database: deps.database,
+    resources: new ResourceRepository(deps.database),
+    projects,
+    app: deps.config.flyteadmin,
+  });
   const descriptions = new DescriptionEntityRepository(deps.database);
   const tasks = new TaskManager({
     database: deps.database,
@@ -36,10 +46,9 @@ export function createManagers(deps: ManagerDeps): Managers {
     projects,
     configLimits: deps.config.task_resources.limits,
     whitelist: deps.config.task_type_whitelist,
-    // TASK_RESOURCE matchable attributes: wired to AttributesManager.resolve once it lands.
-    taskResources: async () => undefined,
+    taskResources: (project, domain) => attributes.taskResourceAttributes(project, domain),
     logger: deps.logger,
   });
   const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
-  return { projects, tasks, dataProxy };
+  return { projects, tasks, dataProxy, attributes };
 }

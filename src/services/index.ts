@@ -6,6 +6,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { Managers } from "../managers/index.js";
 import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
 import { DataProxyService } from "../proto/gen/flyteidl/service/dataproxy_pb.js";
+import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
 import { dataProxyHandlers } from "./dataproxy/dataproxy-handlers.js";
@@ -16,7 +17,11 @@ type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], Desc
 /** Handlers keyed by service type name, then method local name. */
 export function handlerTable(m: Managers): HandlerTable {
   const table: HandlerTable = new Map();
-  table.set(AdminService.typeName, { ...projectHandlers(m.projects), ...taskHandlers(m.tasks) } as never);
+  table.set(AdminService.typeName, {
+    ...projectHandlers(m.projects),
+    ...taskHandlers(m.tasks),
+    ...attributeHandlers(m.attributes),
+  } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   return table;
 }

@@ -1,0 +1,100 @@
+/** The `resources` table: matchable attributes at project, project-domain, workflow and launch plan level. */
+import { nowMicros } from "../../common/time.js";
+import type { Database, Executor } from "../database.js";
+import type { ResourceKey, ResourceRow } from "./resource-mapper.js";
+
+/**
+ * Stores matchable attributes.
+ *
+ * @example
+ * const repo = new ResourceRepository(db);
+ * await repo.upsert(db.kysely, key, 10, bytes);
+ * const row = await repo.mostSpecific({ project: "p", domain: "d", workflow: "", launchPlan: "", resourceType: "TASK_RESOURCE" });
+ */
+export class ResourceRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Creates the row of `key` or overwrites its priority and attributes. */
+  async upsert(ex: Executor, key: ResourceKey, priority: number, attributes: Uint8Array): Promise<void> {
+    const now = this.#db.codec.time(nowMicros());
+    const bytes = this.#db.codec.bytes(attributes);
+    await ex
+      .insertInto("resources")
+      .values({
+        project: key.project,
+        domain: key.domain,
+        workflow: key.workflow,
+        launch_plan: key.launchPlan,
+        resource_type: key.resourceType,
+        priority,
+        attributes: bytes,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(["project", "domain", "workflow", "launch_plan", "resource_type"])
+          .doUpdateSet({ priority, attributes: bytes, updated_at: now }),
+      )
+      .execute();
+  }
+
+  /** The row of exactly `key`; `lock` locks it for a read-modify-write where the database can (PostgreSQL). */
+  async exact(key: ResourceKey, ex: Executor = this.#db.kysely, lock = false): Promise<ResourceRow | undefined> {
+    let q = ex
+      .selectFrom("resources")
+      .selectAll()
+      .where("project", "=", key.project)
+      .where("domain", "=", key.domain)
+      .where("workflow", "=", key.workflow)
+      .where("launch_plan", "=", key.launchPlan)
+      .where("resource_type", "=", key.resourceType);
+    if (lock && this.#db.rowLocks) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  /**
+   * The most specific row for `key`: each non-empty field matches its value
+   * or "", and the highest priority wins (launch plan > workflow >
+   * project-domain > project).
+   */
+  async mostSpecific(key: ResourceKey): Promise<ResourceRow | undefined> {
+    const anyOr = (v: string) => (v === "" ? [""] : ["", v]);
+    return this.#db.kysely
+      .selectFrom("resources")
+      .selectAll()
+      .where("resource_type", "=", key.resourceType)
+      .where("domain", "in", anyOr(key.domain))
+      .where("project", "in", anyOr(key.project))
+      .where("workflow", "in", anyOr(key.workflow))
+      .where("launch_plan", "in", anyOr(key.launchPlan))
+      .orderBy("priority", "desc")
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Deletes every row matching the non-empty fields of `key` (FlyteAdmin's delete: empty fields are not conditions). */
+  async delete(key: ResourceKey): Promise<void> {
+    let q = this.#db.kysely.deleteFrom("resources").where("resource_type", "=", key.resourceType);
+    if (key.project !== "") q = q.where("project", "=", key.project);
+    if (key.domain !== "") q = q.where("domain", "=", key.domain);
+    if (key.workflow !== "") q = q.where("workflow", "=", key.workflow);
+    if (key.launchPlan !== "") q = q.where("launch_plan", "=", key.launchPlan);
+    await q.execute();
+  }
+
+  /** Every row of a type, most specific first. */
+  async listAll(resourceType: string): Promise<ResourceRow[]> {
+    return this.#db.kysely
+      .selectFrom("resources")
+      .selectAll()
+      .where("resource_type", "=", resourceType)
+      .orderBy("priority", "desc")
+      .orderBy("id", "asc")
+      .execute();
+  }
+}
