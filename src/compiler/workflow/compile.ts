@@ -24,6 +24,7 @@ import {
   workflowReferenceNotFound,
 } from "../errors.js";
 import { identifierText } from "../identifier.js";
+import { ownValue } from "../order.js";
 import { validateBindings } from "./bindings.js";
 import {
   END_NODE_ID,
@@ -183,7 +184,7 @@ function validateWorkflow(shared: SharedState, compiled: CompiledWorkflow, errs:
     validateBindings(ctx, end, end.node.inputs, iface.outputs, true, "bidirectional", errs.child());
   const connections = toConnectionSet(ctx.edges);
   compiled.connections = connections;
-  const downstream = new Map(Object.entries(connections.downstream).map(([k, v]) => [k, v.ids]));
+  const downstream = (id: string) => ownValue(connections.downstream, id)?.ids;
   const problem = checkReachability(downstream, ctx.nodes.keys(), START_NODE_ID, END_NODE_ID);
   if (problem !== undefined) errs.collect(problem);
   return !errs.hasErrors();

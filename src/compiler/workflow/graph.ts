@@ -61,7 +61,7 @@ export function toConnectionSet(edges: EdgeSets): ConnectionSet {
  * Iterative, so that long chains do not exhaust the stack.
  */
 export function checkReachability(
-  downstream: ReadonlyMap<string, readonly string[]>,
+  downstream: (id: string) => readonly string[] | undefined,
   all: Iterable<string>,
   start: string,
   end: string,
@@ -72,7 +72,7 @@ export function checkReachability(
   const cursors: number[] = [0];
   while (path.length > 0) {
     const top = path[path.length - 1];
-    const next = (downstream.get(top) ?? [])[cursors[cursors.length - 1]++];
+    const next = downstream(top)?.[cursors[cursors.length - 1]++];
     if (next === undefined) {
       onPath.delete(top);
       path.pop();
