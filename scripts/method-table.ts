@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
+import { authOffMetadata } from "../src/auth/auth-stack.js";
 import { openDataStore } from "../src/blob/open-store.js";
 import { loadConfig } from "../src/config/load.js";
 import { createManagers } from "../src/managers/index.js";
@@ -40,7 +41,7 @@ export async function methodTable(): Promise<string> {
       blobs: openDataStore(loaded.config, dataDir),
       logger: pino({ level: "silent" }),
     });
-    const table = handlerTable(managers);
+    const table = handlerTable(managers, authOffMetadata(loaded.config));
     const routes = gatewayRoutes(servedServices);
     const lines = ["| service | method | HTTP | state |", "|---|---|---|---|"];
     let served = 0;

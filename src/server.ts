@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { createAuthStack } from "./auth/auth-stack.js";
 import type { DataStore } from "./blob/data-store.js";
 import { openDataStore } from "./blob/open-store.js";
 import { parseQuantity, quantityValue } from "./compiler/index.js";
@@ -65,11 +66,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     let publicUrl = config.server.publicUrl;
     const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
     const managers = createManagers({ config, database, blobs, logger });
+    const ports = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
+    const auth = await createAuthStack({ config, dataDir, logger, ports });
     const pipeline = new CallPipeline({
       services: servedServices,
-      handlers: handlerTable(managers),
+      handlers: handlerTable(managers, auth.metadata),
       logger,
       metrics,
+      authenticate: auth.authenticate,
     });
 
     const maxMessageBytes = config.server.grpc.maxMessageSizeBytes || DEFAULT_MAX_MESSAGE_BYTES;
@@ -82,6 +86,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     });
     const host = config.server.host;
     const grpcPort = await bindGrpc(grpcServer, host, grpcListenPort(config.server));
+    ports.grpc = grpcPort;
 
     const security = config.server.security;
     const gateway = new HttpGateway({
@@ -98,12 +103,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     addBlobRoutes(gateway, blobs, {
       maxUploadBytes: uploadLimitBytes(config.server.dataProxy.upload.maxSize),
     });
+    auth.addRoutes(gateway);
     httpServer = createHttpServer(
       { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
       gateway.listener,
     );
     const httpPort = await listenHttp(httpServer, host, config.server.httpPort);
     publicUrl ||= defaultPublicUrl(host, httpPort);
+    ports.http = httpPort;
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;

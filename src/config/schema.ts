@@ -211,6 +211,126 @@ const executorSchema = z
   })
   .prefault({});
 
+/** A fosite `DefaultClient`, as FlyteAdmin's `auth.appAuth.selfAuthServer.staticClients` entries spell it. */
+const staticClientSchema = z.object({
+  id: str(),
+  /** bcrypt hash of the secret, raw (`$2a$...`) or base64-encoded as FlyteAdmin's []byte field is. */
+  client_secret: str(),
+  redirect_uris: strList([]),
+  grant_types: strList([]),
+  response_types: strList([]),
+  scopes: strList([]),
+  audience: strList([]),
+  public: bool(),
+});
+
+/** A public CLI client as FlyteAdmin registers `flyte-cli` and `flytectl`. */
+const publicCliClient = (id: string): z.input<typeof staticClientSchema> => ({
+  id,
+  redirect_uris: ["http://localhost:53593/callback", "http://localhost:12345/callback"],
+  response_types: ["code", "token"],
+  grant_types: ["refresh_token", "authorization_code"],
+  scopes: ["all", "offline", "access_token"],
+  public: true,
+});
+
+/** FlyteAdmin's built-in static clients; configured clients are merged over them by id, as viper merges the map. */
+export const DEFAULT_STATIC_CLIENTS: Record<string, z.input<typeof staticClientSchema>> = {
+  "flyte-cli": publicCliClient("flyte-cli"),
+  flytectl: publicCliClient("flytectl"),
+  flytepropeller: {
+    id: "flytepropeller",
+    // FlyteAdmin's default hash (not of any published secret): deployments configure their own.
+    client_secret: "$2a$06$d6PQn2QAFU3cL5V8MDkeuuk63xubqUxNxjtfPw.Fc9MgV6vpmyOIy",
+    redirect_uris: ["http://localhost:3846/callback"],
+    response_types: ["token"],
+    grant_types: ["refresh_token", "client_credentials"],
+    scopes: ["all", "offline", "access_token"],
+  },
+};
+
+const authSchema = z
+  .object({
+    httpAuthorizationHeader: str("flyte-authorization"),
+    grpcAuthorizationHeader: str("flyte-authorization"),
+    disableForHttp: bool(),
+    disableForGrpc: bool(),
+    authorizedUris: strList([]),
+    httpProxyURL: str(),
+    userAuth: z
+      .object({
+        redirectUrl: str("/console"),
+        openId: z
+          .object({
+            clientId: str(),
+            clientSecretName: str("oidc_client_secret"),
+            clientSecretFile: str(),
+            baseUrl: str(),
+            issuerUrl: str(),
+            scopes: strList(["openid", "profile"]),
+          })
+          .prefault({}),
+        httpProxyURL: str(),
+        cookieHashKeySecretName: str("cookie_hash_key"),
+        cookieBlockKeySecretName: str("cookie_block_key"),
+        cookieSetting: z
+          .object({
+            sameSitePolicy: z.enum(["DefaultMode", "LaxMode", "StrictMode", "NoneMode"]).default("DefaultMode"),
+            domain: str(),
+          })
+          .prefault({}),
+        idpQueryParameter: str(),
+      })
+      .prefault({}),
+    appAuth: z
+      .object({
+        authServerType: z.enum(["Self", "External"]).default("Self"),
+        selfAuthServer: z
+          .object({
+            issuer: str(),
+            accessTokenLifespan: str("30m"),
+            refreshTokenLifespan: str("60m"),
+            authorizationCodeLifespan: str("5m"),
+            claimSymmetricEncryptionKeySecretName: str("claim_symmetric_key"),
+            tokenSigningRSAKeySecretName: str("token_rsa_key.pem"),
+            oldTokenSigningRSAKeySecretName: str("token_rsa_key_old.pem"),
+            staticClients: z
+              .record(z.string(), staticClientSchema)
+              .default({})
+              .transform((given) => {
+                const merged: Record<string, z.output<typeof staticClientSchema>> = {};
+                for (const [k, v] of Object.entries(DEFAULT_STATIC_CLIENTS)) merged[k] = staticClientSchema.parse(v);
+                return Object.assign(merged, given);
+              }),
+          })
+          .prefault({}),
+        externalAuthServer: z
+          .object({
+            baseUrl: str(),
+            allowedAudience: strList([]),
+            metadataUrl: str(),
+            httpProxyURL: str(),
+            retryAttempts: int(5),
+            retryDelay: str("1s"),
+          })
+          .prefault({}),
+        thirdPartyConfig: z
+          .object({
+            flyteClient: z
+              .object({
+                clientId: str("flytectl"),
+                redirectUri: str("http://localhost:53593/callback"),
+                scopes: strList(["all", "offline"]),
+                audience: str(),
+              })
+              .prefault({}),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 const loggerSchema = z
   .object({
     level: z.union([z.enum(["trace", "debug", "info", "warn", "error", "fatal"]), z.number().int()]).default("info"),
@@ -241,6 +361,7 @@ export const configSchema = z
     namespace_mapping: z.object({ template: str("{{ project }}-{{ domain }}") }).prefault({}),
     executor: executorSchema,
     logger: loggerSchema,
+    auth: authSchema,
     secrets: z.object({ "secrets-prefix": str("/etc/secrets"), "env-prefix": str("FLYTE_SECRET_") }).prefault({}),
   })
   .prefault({});

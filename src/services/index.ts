@@ -3,19 +3,24 @@
  * handler sets. A method with no handler answers UNIMPLEMENTED.
  */
 import type { DescMethod } from "@bufbuild/protobuf";
+import type { AuthMetadataSource } from "../auth/auth-stack.js";
 import type { Managers } from "../managers/index.js";
 import { AdminService } from "../proto/gen/flyteidl/service/admin_pb.js";
+import { AuthMetadataService } from "../proto/gen/flyteidl/service/auth_pb.js";
 import { DataProxyService } from "../proto/gen/flyteidl/service/dataproxy_pb.js";
+import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
+import { authMetadataHandlers } from "./auth/auth-metadata-handlers.js";
+import { identityHandlers } from "./auth/identity-handlers.js";
 import { dataProxyHandlers } from "./dataproxy/dataproxy-handlers.js";
 import type { Handler } from "./types.js";
 
 type HandlerTable = Map<string, Record<string, Handler<DescMethod["input"], DescMethod["output"]> | undefined>>;
 
-/** Handlers keyed by service type name, then method local name. */
-export function handlerTable(m: Managers): HandlerTable {
+/** Handlers keyed by service type name, then method local name; `auth` adds AuthMetadataService and IdentityService. */
+export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTable {
   const table: HandlerTable = new Map();
   table.set(AdminService.typeName, {
     ...projectHandlers(m.projects),
@@ -23,5 +28,9 @@ export function handlerTable(m: Managers): HandlerTable {
     ...attributeHandlers(m.attributes),
   } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
+  if (auth) {
+    table.set(AuthMetadataService.typeName, authMetadataHandlers(auth) as never);
+    table.set(IdentityService.typeName, identityHandlers(auth.enabled) as never);
+  }
   return table;
 }

@@ -6,13 +6,32 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 
+/** The caller's profile (OIDC standard claims), as IdentityService.UserInfo answers it. */
+export interface UserProfile {
+  readonly subject: string;
+  readonly name: string;
+  readonly preferredUsername: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly email: string;
+  readonly picture: string;
+}
+
 /** Who is calling, once authentication has run. */
 export interface Identity {
-  /** The token subject; "" for an anonymous caller. */
+  /** The token subject; "" for an anonymous caller. The execution principal is this value. */
   readonly subject: string;
+  /** The OAuth2 client the token was issued to ("" for browser logins and anonymous callers). */
   readonly clientId: string;
   readonly scopes: readonly string[];
+  /** Every claim of the token the caller presented. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The profile; `subject` falls back to the token subject. */
+  readonly userInfo: UserProfile;
+  /** The audience the token was accepted for ("" when anonymous). */
+  readonly audience: string;
+  /** When the token was issued, seconds since the epoch (0 when anonymous or unknown). */
+  readonly issuedAt: number;
 }
 
 /** Per-call context handed to every handler. */
@@ -25,9 +44,33 @@ export interface CallContext {
   identity: Identity;
   /** Aborted when the client goes away or its deadline passes. */
   readonly signal: AbortSignal;
+  /**
+   * Headers a handler adds to its response: HTTP response headers on the
+   * gateway, initial metadata over gRPC (keys lower-cased there). Absent
+   * where the caller is not a transport (direct calls in tests).
+   */
+  readonly responseHeaders?: Map<string, string>;
 }
 
-export const ANONYMOUS: Identity = Object.freeze({ subject: "", clientId: "", scopes: [], claims: {} });
+export const EMPTY_PROFILE: UserProfile = Object.freeze({
+  subject: "",
+  name: "",
+  preferredUsername: "",
+  givenName: "",
+  familyName: "",
+  email: "",
+  picture: "",
+});
+
+export const ANONYMOUS: Identity = Object.freeze({
+  subject: "",
+  clientId: "",
+  scopes: Object.freeze([]),
+  claims: Object.freeze({}),
+  userInfo: EMPTY_PROFILE,
+  audience: "",
+  issuedAt: 0,
+});
 
 /** A response may be returned as a message or as its init shape (e.g. `{}`). */
 export type Reply<O extends DescMessage> = MessageShape<O> | MessageInitShape<O>;

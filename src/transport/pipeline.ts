@@ -120,5 +120,12 @@ export function newCallContext(
   metadata: ReadonlyMap<string, readonly string[]>,
   signal: AbortSignal,
 ): CallContext {
-  return { transport, requestId: requestIdFrom(metadata), metadata, identity: ANONYMOUS, signal };
+  return {
+    transport,
+    requestId: requestIdFrom(metadata),
+    metadata,
+    identity: ANONYMOUS,
+    signal,
+    responseHeaders: new Map(),
+  };
 }

@@ -94,8 +94,12 @@ function unaryHandler(method: DescMethod, pipeline: CallPipeline): grpc.handleUn
     }
     const controller = new AbortController();
     call.on("cancelled", () => controller.abort());
-    const ctx = newCallContext("grpc", metadataMap(call.metadata), controller.signal);
+    const metadata = metadataMap(call.metadata);
+    // The public URL (auth audience, OAuth2 metadata) falls back to the :authority pseudo-header, as in FlyteAdmin.
+    metadata.set(":authority", [call.getHost()]);
+    const ctx = newCallContext("grpc", metadata, controller.signal);
     void pipeline.call(method, request, ctx).then((result) => {
+      if (ctx.responseHeaders && ctx.responseHeaders.size > 0) call.sendMetadata(headerMetadata(ctx.responseHeaders));
       if (result.ok) callback(null, result.response);
       else callback(statusError(result.status));
     });
@@ -117,6 +121,12 @@ function statusError(status: Status): grpc.ServiceError {
   err.details = status.message;
   err.metadata = metadata;
   return err;
+}
+
+function headerMetadata(headers: ReadonlyMap<string, string>): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const [k, v] of headers) md.set(k.toLowerCase(), v);
+  return md;
 }
 
 function metadataMap(md: grpc.Metadata): Map<string, string[]> {

@@ -156,6 +156,7 @@ export class HttpGateway {
     });
     const ctx = newCallContext("http", headerMap(req), controller.signal);
     const result = await this.#options.pipeline.call(route.method, request, ctx);
+    for (const [name, value] of ctx.responseHeaders ?? []) res.setHeader(name, value);
     if (!result.ok) {
       sendStatusMessage(res, outbound, result.status);
       return;
