@@ -6,14 +6,17 @@ import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
 import type { Database } from "../store/database.js";
-import { DescriptionEntityRepository } from "../store/repositories/description-entity-repository.js";
 import { ProjectRepository } from "../store/repositories/project-repository.js";
 import { ResourceRepository } from "../store/repositories/resource-repository.js";
-import { TaskRepository } from "../store/repositories/task-repository.js";
 import { AttributesManager } from "./attributes-manager.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
 import { ProjectManager } from "./project-manager.js";
-import { TaskManager } from "./task-manager.js";
+import {
+  createRegistrationManagers,
+  createRegistrationRepositories,
+  type RegistrationManagers,
+  type RegistrationRepositories,
+} from "./registration/create.js";
 
 export interface ManagerDeps {
   readonly config: Config;
@@ -23,12 +26,13 @@ export interface ManagerDeps {
 }
 
 /** Everything the service handlers call. */
-export interface Managers {
+export interface Managers extends RegistrationManagers {
   readonly projects: ProjectManager;
-  readonly tasks: TaskManager;
   readonly dataProxy: DataProxyManager;
   /** Matchable attributes: the RPCs and `resolve`, the most-specific lookup other managers apply settings with. */
   readonly attributes: AttributesManager;
+  /** Repositories of tasks, workflows, launch plans and descriptions, for managers that read them. */
+  readonly registrationRepos: RegistrationRepositories;
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
@@ -39,16 +43,10 @@ export function createManagers(deps: ManagerDeps): Managers {
     projects,
     app: deps.config.flyteadmin,
   });
-  const descriptions = new DescriptionEntityRepository(deps.database);
-  const tasks = new TaskManager({
-    database: deps.database,
-    tasks: new TaskRepository(deps.database, descriptions),
-    projects,
-    configLimits: deps.config.task_resources.limits,
-    whitelist: deps.config.task_type_whitelist,
-    taskResources: (project, domain) => attributes.taskResourceAttributes(project, domain),
-    logger: deps.logger,
-  });
+  const registrationRepos = createRegistrationRepositories(deps);
+  const registration = createRegistrationManagers(deps, projects, registrationRepos, (project, domain) =>
+    attributes.taskResourceAttributes(project, domain),
+  );
   const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
-  return { projects, tasks, dataProxy, attributes };
+  return { projects, registrationRepos, ...registration, dataProxy, attributes };
 }

@@ -33,7 +33,7 @@ import type { TaskRepository } from "../store/repositories/task-repository.js";
 import { scopeFilters } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import { differentStructureMessage, structureDigest, structureJson } from "./registration/structure.js";
+import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
 import { entityKey, missingEntityError, requireIdentifierFields, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 import { platformLimits, type ResourceValues } from "./validation/task-resources.js";
@@ -100,7 +100,7 @@ export class TaskManager {
     // The key is taken (perhaps by a concurrent registration): same structure or not?
     const existing = await this.#o.tasks.get(key);
     if (!existing) throw missingEntityError(ResourceType.TASK, key);
-    if (bytesEqual(existing.digest, digest)) {
+    if (sameDigest(existing.digest, digest)) {
       throw AdminError.alreadyExists("task with identical structure already exists");
     }
     const before = taskClosureOf(existing).compiledTask ?? create(CompiledTaskSchema);
@@ -161,8 +161,4 @@ export class TaskManager {
     }
     return platformLimits(attrs ? (attrs.limits ?? {}) : this.#o.configLimits);
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -12,6 +12,7 @@ import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
+import { workflowHandlers } from "./admin/workflow-handlers.js";
 import { authMetadataHandlers } from "./auth/auth-metadata-handlers.js";
 import { identityHandlers } from "./auth/identity-handlers.js";
 import { dataProxyHandlers } from "./dataproxy/dataproxy-handlers.js";
@@ -26,6 +27,7 @@ export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTab
     ...projectHandlers(m.projects),
     ...taskHandlers(m.tasks),
     ...attributeHandlers(m.attributes),
+    ...workflowHandlers(m.workflows),
   } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   if (auth) {

@@ -30,6 +30,11 @@ export function structureDigest<D extends DescMessage>(schema: D, message: Messa
     .digest();
 }
 
+/** Whether two digests are equal. */
+export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** JSON text with object keys sorted at every level. */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);

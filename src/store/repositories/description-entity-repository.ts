@@ -3,10 +3,10 @@
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
 import type { Database, Executor } from "../database.js";
-import { allFiltersSql, type ColumnResolver } from "../list/filter-sql.js";
+import type { ColumnResolver } from "../list/filter-sql.js";
 import type { DescriptionEntitiesTable } from "../schema.js";
 import type { DescriptionEntityRow } from "./description-entity-mapper.js";
-import type { ListPage, VersionKey } from "./versioned-entities.js";
+import { type ListPage, pageOf, type VersionKey } from "./versioned-entities.js";
 
 /** Every filter of a description list runs against `description_entities`, whatever entity it was validated for. */
 const descriptionColumn: ColumnResolver = (_entity, column) => sql.ref(`description_entities.${column}`);
@@ -45,12 +45,7 @@ export class DescriptionEntityRepository {
 
   /** A page of rows; the filters include the scope (project, domain, name). */
   async list(page: ListPage): Promise<DescriptionEntityRow[]> {
-    let q = this.#db.kysely.selectFrom("description_entities").selectAll();
-    const where = allFiltersSql(page.filters, descriptionColumn, this.#db.codec);
-    if (where) q = q.where(where);
-    q = page.sort
-      ? q.orderBy(sql.ref(`description_entities.${page.sort.column}`), page.sort.direction)
-      : q.orderBy("id");
-    return q.limit(page.limit).offset(page.offset).execute();
+    const query = this.#db.kysely.selectFrom("description_entities").selectAll();
+    return pageOf(this.#db, query, "description_entities", page, descriptionColumn).execute();
   }
 }

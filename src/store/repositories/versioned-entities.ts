@@ -6,7 +6,7 @@
 import { type Expression, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
 import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
-import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
+import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
 import type { Schema } from "../schema.js";
@@ -88,9 +88,10 @@ export function pageOf<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
   table: string,
   page: ListPage,
+  resolve: ColumnResolver = tableColumn,
 ): SelectQueryBuilder<DB, TB, O> {
   let q = query;
-  const where = allFiltersSql(page.filters, tableColumn, db.codec);
+  const where = allFiltersSql(page.filters, resolve, db.codec);
   if (where) q = q.where(where);
   q = page.sort
     ? q.orderBy(sql.ref(`${table}.${page.sort.column}`), page.sort.direction)
@@ -119,4 +120,36 @@ export async function listNames(
     ? q.orderBy(sql.ref(page.sort.column), page.sort.direction)
     : q.orderBy("project").orderBy("domain").orderBy("name");
   return q.limit(page.limit).offset(page.offset).execute();
+}
+
+/**
+ * What every versioned entity table answers the same way: a row by key, a
+ * page of rows, and the distinct names of a project.
+ *
+ * @example
+ * class TaskRepository extends VersionedEntityRepository<"tasks"> { ... }
+ */
+export abstract class VersionedEntityRepository<T extends VersionedTable> {
+  protected readonly db: Database;
+  readonly #table: T;
+
+  protected constructor(db: Database, table: T) {
+    this.db = db;
+    this.#table = table;
+  }
+
+  async get(key: VersionKey): Promise<Selectable<Schema[T]> | undefined> {
+    return getByKey(this.db.kysely, this.#table, key);
+  }
+
+  /** A page of rows; the filters are resolved against this table only. */
+  async list(page: ListPage): Promise<Selectable<Schema[T]>[]> {
+    const query = this.db.kysely.selectFrom(this.#table as "tasks").selectAll();
+    return (await pageOf(this.db, query, this.#table, page).execute()) as Selectable<Schema[T]>[];
+  }
+
+  /** Distinct names of a project, in one domain or (domain "") in all. */
+  async listNames(project: string, domain: string, page: Omit<ListPage, "filters">): Promise<NameKey[]> {
+    return listNames(this.db, this.#table, project, domain, page);
+  }
 }

@@ -1,0 +1,68 @@
+/**
+ * Builds the registration managers (tasks, workflows, launch plans, named
+ * entities, description entities) and the repositories they share.
+ */
+import type { Config } from "../../config/schema.js";
+import { DescriptionEntityRepository } from "../../store/repositories/description-entity-repository.js";
+import { LaunchPlanRepository } from "../../store/repositories/launch-plan-repository.js";
+import { SchedulableEntityRepository } from "../../store/repositories/schedulable-entity-repository.js";
+import { TaskRepository } from "../../store/repositories/task-repository.js";
+import { WorkflowRepository } from "../../store/repositories/workflow-repository.js";
+import type { ManagerDeps } from "../index.js";
+import type { ProjectManager } from "../project-manager.js";
+import { TaskManager, type TaskResourceLookup } from "../task-manager.js";
+import { WorkflowManager } from "../workflow-manager.js";
+
+export interface RegistrationManagers {
+  readonly tasks: TaskManager;
+  readonly workflows: WorkflowManager;
+}
+
+/** The repositories of the registration entities, for managers that read them (executions). */
+export interface RegistrationRepositories {
+  readonly tasks: TaskRepository;
+  readonly workflows: WorkflowRepository;
+  readonly launchPlans: LaunchPlanRepository;
+  readonly descriptions: DescriptionEntityRepository;
+}
+
+export function createRegistrationRepositories(deps: ManagerDeps): RegistrationRepositories {
+  const db = deps.database;
+  const descriptions = new DescriptionEntityRepository(db);
+  return {
+    tasks: new TaskRepository(db, descriptions),
+    workflows: new WorkflowRepository(db, descriptions),
+    launchPlans: new LaunchPlanRepository(db, new SchedulableEntityRepository(db.codec)),
+    descriptions,
+  };
+}
+
+export function createRegistrationManagers(
+  deps: ManagerDeps,
+  projects: ProjectManager,
+  repos: RegistrationRepositories,
+  taskResources: TaskResourceLookup,
+): RegistrationManagers {
+  const config: Config = deps.config;
+  const tasks = new TaskManager({
+    database: deps.database,
+    tasks: repos.tasks,
+    projects,
+    configLimits: config.task_resources.limits,
+    whitelist: config.task_type_whitelist,
+    taskResources,
+    logger: deps.logger,
+  });
+  const workflows = new WorkflowManager({
+    database: deps.database,
+    workflows: repos.workflows,
+    tasks: repos.tasks,
+    launchPlans: repos.launchPlans,
+    projects,
+    blobs: deps.blobs,
+    storagePrefix: config.flyteadmin.metadataStoragePrefix,
+    maxWorkflowNodes: config.registration.maxWorkflowNodes,
+    workflowSizeLimit: config.registration.workflowSizeLimit,
+  });
+  return { tasks, workflows };
+}
