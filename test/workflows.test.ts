@@ -47,7 +47,7 @@ function failureReason(err: ServiceError): CreateWorkflowFailureReason {
   return fromBinary(CreateWorkflowFailureReasonSchema, d?.value ?? new Uint8Array());
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const idText = (name: string, version: string, type = "WORKFLOW") =>
   `resource_type:${type} project:"${PROJECT}" domain:"${DOMAIN}" name:"${name}" version:"${version}"`;
@@ -190,7 +190,7 @@ describeEachDatabase("workflows", (srv) => {
       s.admin.createWorkflow(dupSub),
       Code.INVALID_ARGUMENT,
       new RegExp(
-        `^${escape(prefix("wf.dup_sub"))}failed to get workflow requirements with err Collected Errors: 1\n\tError 0: Code: DuplicateId, Node Id: .*workflows.example.sub_wf`,
+        `^${escapeRegex(prefix("wf.dup_sub"))}failed to get workflow requirements with err Collected Errors: 1\n\tError 0: Code: DuplicateId, Node Id: .*workflows.example.sub_wf`,
       ),
     );
 
