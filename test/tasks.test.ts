@@ -579,6 +579,43 @@ describeEachDatabase("tasks", (srv) => {
     );
   });
 
+  test("a TASK_RESOURCE matchable attribute replaces the config limits entirely", async () => {
+    const s = srv();
+    await ensureProjects(s, "attrs");
+    const req = (name: string, o: PythonTaskOptions, domain = DOMAIN) =>
+      createTaskRequest(taskId(name, "v1", "attrs", domain), { ...IO, ...o });
+    await s.admin.updateProjectDomainAttributes({
+      attributes: {
+        project: "attrs",
+        domain: DOMAIN,
+        matchingAttributes: {
+          target: { case: "taskResourceAttributes", value: { defaults: { cpu: "1" }, limits: { cpu: "8" } } },
+        },
+      },
+    });
+    // CPU 5 is above the config's 2 but within the attribute's 8; memory has no limit in the attribute.
+    await s.admin.createTask(req("wf.attr.ok", { requests: { CPU: "5", MEMORY: "64Gi" } }));
+    await rejectsWith(
+      s.admin.createTask(req("wf.attr.cpu", { requests: { CPU: "9" } })),
+      Code.INVALID_ARGUMENT,
+      /^Requested CPU default \[9\] is greater than current limit set in the platform configuration \[8\]/,
+    );
+    // Another domain of the project has no attribute: the config limits apply.
+    await rejectsWith(
+      s.admin.createTask(req("wf.attr.staging", { requests: { CPU: "5" } }, "staging")),
+      Code.INVALID_ARGUMENT,
+      /platform configuration \[2\]/,
+    );
+    // A project-level attribute without limits means no limits at all for the project's other domains.
+    await s.admin.updateProjectAttributes({
+      attributes: {
+        project: "attrs",
+        matchingAttributes: { target: { case: "taskResourceAttributes", value: { defaults: { cpu: "1" } } } },
+      },
+    });
+    await s.admin.createTask(req("wf.attr.unlimited", { requests: { CPU: "100", GPU: "4" } }, "staging"));
+  });
+
   test("CreateTask over HTTP with a JSON body; errors as grpc-gateway bodies", async () => {
     const s = srv();
     await ensureProjects(s, PROJECT);
