@@ -1,6 +1,7 @@
 /**
  * `npm test`: runs every test file (unit tests beside their modules in src/,
- * API tests in test/) with node:test. When PostgreSQL is installed it starts
+ * API tests in test/, real-client conformance tests in conformance/) with
+ * node:test. When PostgreSQL is installed it starts
  * one throw-away cluster for the run and passes its URL in
  * FLYTEADMIN_TEST_PG_URL; each suite creates its own database in it.
  * Arguments filter test files by substring.
@@ -13,16 +14,20 @@ import { findPgBinDir, type PgCluster, startPgCluster } from "../test/support/po
 
 const root = resolve(import.meta.dirname, "..");
 
+/** Generated code, dependencies and the clients' install dirs (conformance/.venv etc.). */
+const SKIP_DIRS = new Set(["node_modules", "gen", ".venv", ".bin", ".work"]);
+
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === "node_modules" || e.name === "gen" ? [] : testFiles(p);
+    if (e.isDirectory()) return SKIP_DIRS.has(e.name) ? [] : testFiles(p);
     return e.name.endsWith(".test.ts") ? [p] : [];
   });
 }
 
 const filters = process.argv.slice(2);
-const files = [...testFiles(join(root, "src")), ...testFiles(join(root, "test"))]
+const files = ["src", "test", "conformance"]
+  .flatMap((dir) => testFiles(join(root, dir)))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
