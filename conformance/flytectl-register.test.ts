@@ -34,22 +34,28 @@ const REGISTER_RPCS = [
 
 type Json = Record<string, unknown>;
 
-/** The rows of flytectl's register table: [name, status, additional info]. */
+/**
+ * The rows of flytectl's register table: [name, status, additional info].
+ * A long cell wraps onto continuation lines whose first cell is empty.
+ */
 function registerRows(stdout: string): string[][] {
-  return (
-    stdout
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the table's ANSI colours
-      .replace(/\u001b\[[0-9;]*m/g, "")
-      .split("\n")
-      .filter((l) => l.startsWith("|"))
-      .map((l) =>
-        l
-          .split("|")
-          .slice(1, -1)
-          .map((c) => c.trim()),
-      )
-      .filter((cells) => cells[0] !== "NAME")
-  );
+  const rows: string[][] = [];
+  const lines = stdout
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the table's ANSI colours
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .split("\n")
+    .filter((l) => l.startsWith("|"));
+  for (const line of lines) {
+    const cells = line
+      .split("|")
+      .slice(1, -1)
+      .map((c) => c.trim());
+    const last = rows.at(-1);
+    if (cells[0] === "" && last) {
+      for (const [i, cell] of cells.entries()) if (cell) last[i] = `${last[i]} ${cell}`;
+    } else if (cells[0] !== "NAME") rows.push(cells);
+  }
+  return rows;
 }
 
 function jsonRows(stdout: string): Json[] {
@@ -149,7 +155,15 @@ describeConformance(
       );
       const dot = await suite.ws().flytectl([...args, "-o", "dot"]);
       assert.equal(dot.code, 0, describeRun("flytectl get workflow -o dot", dot));
-      assert.match(dot.stdout, /digraph/);
+      // The sub-workflow is a cluster, the branch a diamond with one edge per case.
+      for (const part of [
+        /subgraph cluster_n0 \{/,
+        /label="\[size\]", shape=diamond/,
+        /label="greet \[python-task\]"/,
+      ]) {
+        assert.match(dot.stdout, part, describeRun("flytectl get workflow -o dot", dot));
+      }
+      assert.match(dot.stdout, /label="orElse"/);
     });
 
     test("get launchplan --version shows default and fixed inputs", async (t) => {

@@ -180,7 +180,7 @@ describeConformance(
       const r = await suite.ws().python(join(flytekitDir, "remote_fetch.py"), [PROJECT, DOMAIN, version]);
       assert.equal(r.code, 0, describeRun("remote_fetch.py", r));
       const out = JSON.parse(r.stdout) as Record<string, Json>;
-      const { task, workflow, launch_plan: lp } = out;
+      const { task, pipeline, mapped, launch_plan: lp } = out;
       const int = (description: string) => ({ type: { simple: "INTEGER" }, description });
       const str = (description: string) => ({ type: { simple: "STRING" }, description });
       assert.equal((task.id as Json).version, version);
@@ -200,27 +200,25 @@ describeConformance(
           { name: "MEMORY", value: "128Mi" },
         ],
       });
-      assert.deepEqual(workflow.interface, {
-        inputs: {
-          variables: {
-            x: int("x"),
-            name: str("name"),
-            xs: { type: { collectionType: { simple: "INTEGER" } }, description: "xs" },
-          },
-        },
-        outputs: { variables: { o0: int("o0"), o1: str("o1"), o2: int("o2") } },
+      assert.deepEqual(pipeline.interface, {
+        inputs: { variables: { x: int("x"), name: str("name") } },
+        outputs: { variables: { o0: int("o0"), o1: str("o1") } },
       });
-      const nodes = workflow.nodes as { id: string; entity: string; entity_id: Json | null }[];
-      assert.deepEqual(
-        nodes.map((n) => [n.id, n.entity, n.entity_id?.name ?? null]),
-        [
-          ["n0", "FlyteWorkflow", "example.workflows.double_sub"],
-          ["n1", "FlyteBranchNode", null],
-          ["n2", "FlyteArrayNode", null],
-          ["n3", "FlyteTask", "example.tasks.greet"],
-          ["n4", "FlyteTask", "example.tasks.total"],
-        ],
-      );
+      type NodeJson = { id: string; entity: string; entity_id: Json | null };
+      const nodes = (wf: Json) => (wf.nodes as NodeJson[]).map((n) => [n.id, n.entity, n.entity_id?.name ?? null]);
+      assert.deepEqual(nodes(pipeline), [
+        ["n0", "FlyteWorkflow", "example.workflows.double_sub"],
+        ["n1", "FlyteBranchNode", null],
+        ["n2", "FlyteTask", "example.tasks.greet"],
+      ]);
+      assert.deepEqual(mapped.interface, {
+        inputs: { variables: { xs: { type: { collectionType: { simple: "INTEGER" } }, description: "xs" } } },
+        outputs: { variables: { o0: int("o0") } },
+      });
+      assert.deepEqual(nodes(mapped), [
+        ["n0", "FlyteArrayNode", null],
+        ["n1", "FlyteTask", "example.tasks.total"],
+      ]);
       assert.equal((lp.workflow_id as Json).name, "example.workflows.pipeline");
       const defaults = (lp.default_inputs as { parameters: Record<string, Json> }).parameters;
       assert.deepEqual(defaults.x.default, { scalar: { primitive: { integer: "7" } } });

@@ -17,10 +17,10 @@ export const DOMAIN = "development";
 /** Plain tasks; the map task adds `example.tasks.map_double_<hash>-arraynode`. */
 export const TASKS = ["example.tasks.double", "example.tasks.greet", "example.tasks.total", "example.tasks.halve"];
 export const MAP_TASK_PREFIX = "example.tasks.map_double_";
-export const WORKFLOWS = ["example.workflows.double_sub", "example.workflows.pipeline"];
+export const WORKFLOWS = ["example.workflows.double_sub", "example.workflows.pipeline", "example.workflows.mapped"];
 /** Each workflow's default launch plan (named like it) plus the two declared ones. */
 export const LAUNCH_PLANS = [...WORKFLOWS, "pipeline_defaults", "pipeline_nightly"];
-/** 5 tasks + 2 workflows + 4 launch plans. */
+/** 5 tasks + 3 workflows + 5 launch plans. */
 export const ENTITY_COUNT = TASKS.length + 1 + WORKFLOWS.length + LAUNCH_PLANS.length;
 
 /** The gRPC identifier of one registered entity. */
