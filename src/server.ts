@@ -11,6 +11,7 @@ import type { DataStore } from "./blob/data-store.js";
 import { openDataStore } from "./blob/open-store.js";
 import { parseQuantity, quantityValue } from "./compiler/index.js";
 import type { LoadedConfig } from "./config/load.js";
+import type { ExecutorRegistry } from "./engine/executor-registry.js";
 import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -42,6 +43,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   readonly logger?: Logger;
+  /** The engines `executor.type` chooses from (default: the built-in ones). */
+  readonly executors?: ExecutorRegistry;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
     let publicUrl = config.server.publicUrl;
     const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
-    const managers = createManagers({ config, database, blobs, logger });
+    const managers = createManagers({ config, database, blobs, logger, executors: options.executors });
     const ports = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
     const auth = await createAuthStack({ config, dataDir, logger, ports });
     const pipeline = new CallPipeline({

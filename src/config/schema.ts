@@ -360,6 +360,17 @@ export const configSchema = z
     remoteData: remoteDataSchema,
     namespace_mapping: z.object({ template: str("{{ project }}-{{ domain }}") }).prefault({}),
     executor: executorSchema,
+    /** Execution queues (`child_queue` of container tasks), by EXECUTION_QUEUE attribute tags or per domain. */
+    queues: z
+      .object({
+        executionQueues: z.array(z.object({ dynamic: str(), attributes: strList([]) })).default([]),
+        workflowConfigs: z.array(z.object({ domain: str(), tags: strList([]) })).default([]),
+      })
+      .prefault({}),
+    /** The cluster pool of each domain's executions, unless a CLUSTER_ASSIGNMENT attribute says otherwise. */
+    clusterPools: z
+      .object({ clusterPoolAssignments: z.record(z.string(), z.object({ pool: str() })).default({}) })
+      .prefault({}),
     logger: loggerSchema,
     auth: authSchema,
     secrets: z.object({ "secrets-prefix": str("/etc/secrets"), "env-prefix": str("FLYTE_SECRET_") }).prefault({}),

@@ -5,11 +5,14 @@
 import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
+import type { ExecutorRegistry } from "../engine/executor-registry.js";
 import type { Database } from "../store/database.js";
 import { ProjectRepository } from "../store/repositories/project-repository.js";
 import { ResourceRepository } from "../store/repositories/resource-repository.js";
 import { AttributesManager } from "./attributes-manager.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
+import type { ExecutionManager } from "./executions/execution-manager.js";
+import { createExecutionManager, launchPlansNotYetRegistered, nodeExecutionLookup } from "./executions/wiring.js";
 import { ProjectManager } from "./project-manager.js";
 import {
   createRegistrationManagers,
@@ -23,6 +26,8 @@ export interface ManagerDeps {
   readonly database: Database;
   readonly blobs: DataStore;
   readonly logger: Logger;
+  /** The engines `executor.type` chooses from (default: the built-in ones). */
+  readonly executors?: ExecutorRegistry | undefined;
 }
 
 /** Everything the service handlers call. */
@@ -33,6 +38,7 @@ export interface Managers extends RegistrationManagers {
   readonly attributes: AttributesManager;
   /** Repositories of tasks, workflows, launch plans and descriptions, for managers that read them. */
   readonly registrationRepos: RegistrationRepositories;
+  readonly executions: ExecutionManager;
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
@@ -48,5 +54,11 @@ export function createManagers(deps: ManagerDeps): Managers {
     attributes.taskResourceAttributes(project, domain),
   );
   const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
-  return { projects, registrationRepos, ...registration, dataProxy, attributes };
+  const executions = createExecutionManager(deps, projects, {
+    entities: launchPlansNotYetRegistered(),
+    attributes,
+    nodes: nodeExecutionLookup(deps.database),
+    breakdown: async () => undefined,
+  });
+  return { projects, registrationRepos, ...registration, dataProxy, attributes, executions };
 }

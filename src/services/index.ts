@@ -10,6 +10,7 @@ import { AuthMetadataService } from "../proto/gen/flyteidl/service/auth_pb.js";
 import { DataProxyService } from "../proto/gen/flyteidl/service/dataproxy_pb.js";
 import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
+import { executionHandlers } from "./admin/execution-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
 import { workflowHandlers } from "./admin/workflow-handlers.js";
@@ -28,6 +29,7 @@ export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTab
     ...taskHandlers(m.tasks),
     ...attributeHandlers(m.attributes),
     ...workflowHandlers(m.workflows),
+    ...executionHandlers(m.executions),
   } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   if (auth) {

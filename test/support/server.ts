@@ -12,7 +12,7 @@ import { deepMerge, loadConfig } from "../../src/config/load.js";
 import { AdminService } from "../../src/proto/gen/flyteidl/service/admin_pb.js";
 import { DataProxyService } from "../../src/proto/gen/flyteidl/service/dataproxy_pb.js";
 import { SignalService } from "../../src/proto/gen/flyteidl/service/signal_pb.js";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { type RunningServer, type StartOptions, startServer } from "../../src/server.js";
 import { grpcClient, type ServiceClient } from "./grpc-client.js";
 import { createTestPgDatabase } from "./postgres.js";
 
@@ -45,6 +45,7 @@ async function postgresOverrides(): Promise<Record<string, unknown>> {
 export async function startTestServer(
   dialect: DialectName = "sqlite",
   overrides: Record<string, unknown> = {},
+  options: Omit<StartOptions, "logger"> = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "flyteadmin-test-"));
   const base = {
@@ -54,7 +55,7 @@ export async function startTestServer(
   const dbOverrides = dialect === "postgres" ? await postgresOverrides() : {};
   const loaded = loadConfig({ dataDir, overrides: deepMerge(deepMerge(base, dbOverrides), overrides) });
   const logger = pino({ level: process.env.FLYTEADMIN_TEST_LOG ?? "silent" });
-  const server = await startServer(loaded, { logger });
+  const server = await startServer(loaded, { ...options, logger });
   const grpcAddress = `127.0.0.1:${server.grpcPort}`;
   const httpBase = `http://127.0.0.1:${server.httpPort}`;
   const admin = grpcClient(AdminService, grpcAddress);
@@ -88,12 +89,13 @@ export function describeEachDatabase(
   title: string,
   body: (t: () => TestServer) => void,
   overrides: Record<string, unknown> = {},
+  options: Omit<StartOptions, "logger"> = {},
 ): void {
   for (const dialect of testDialects()) {
     describe(`${title} [${dialect}]`, () => {
       let server: TestServer | undefined;
       before(async () => {
-        server = await startTestServer(dialect, overrides);
+        server = await startTestServer(dialect, overrides, options);
       });
       after(async () => {
         await server?.close();

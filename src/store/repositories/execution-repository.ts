@@ -84,6 +84,20 @@ export class ExecutionRepository {
     );
   }
 
+  /**
+   * Inserts many rows in one transaction, without checks (bulk loads such as
+   * benchmark seeding and imports).
+   */
+  async insertMany(rows: readonly Insertable<ExecutionsTable>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#db.transaction(async (trx) => {
+      await trx
+        .insertInto("executions")
+        .values([...rows])
+        .execute();
+    });
+  }
+
   async #lockAndCount(trx: Executor, guard: ConcurrencyGuard): Promise<number> {
     const lp = guard.launchPlan;
     if (this.#db.dialect === "postgres") {
