@@ -82,7 +82,8 @@ export function parseCookies(header: string | readonly string[] | undefined): Ma
   const out = new Map<string, string>();
   const lines = header === undefined ? [] : typeof header === "string" ? [header] : header;
   for (const line of lines) {
-    for (const part of line.split(";")) {
+    for (const raw of line.split(";")) {
+      const part = raw.trim();
       const eq = part.indexOf("=");
       if (eq <= 0) continue;
       const name = part.slice(0, eq).trim();
