@@ -4,14 +4,13 @@
  * concurrent clients, on SQLite and PostgreSQL. The server runs in its own
  * process. Run: `npx tsx bench/foundation.ts [--seconds 5]`.
  */
-import autocannon from "autocannon";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
 import { grpcClient } from "../test/support/grpc-client.js";
 import {
   type Dialect,
+  httpLoad,
   type LoadResult,
   printTable,
-  round,
   runLoad,
   startServerProcess,
   stopPostgres,
@@ -33,33 +32,6 @@ interface Row extends Record<string, string | number> {
 
 function row(dialect: Dialect, transport: string, rpc: string, r: LoadResult): Row {
   return { dialect, transport, rpc, "req/s": Math.round(r.rps), p50_ms: r.p50ms, p99_ms: r.p99ms, errors: r.errors };
-}
-
-async function httpLoad(
-  url: string,
-  init: { method?: "GET" | "POST"; body?: (i: number) => string },
-): Promise<LoadResult> {
-  let i = 0;
-  const result = await autocannon({
-    url,
-    connections: CONCURRENCY,
-    duration: seconds,
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    requests: [
-      {
-        setupRequest: (req) => (init.body ? { ...req, body: init.body(i++) } : req),
-      },
-    ],
-  });
-  return {
-    requests: result.requests.total,
-    errors: result.errors + result.non2xx,
-    seconds: result.duration,
-    rps: result.requests.average,
-    p50ms: round(result.latency.p50),
-    p99ms: round(result.latency.p99),
-  };
 }
 
 async function benchDialect(dialect: Dialect): Promise<Row[]> {
@@ -84,19 +56,35 @@ async function benchDialect(dialect: Dialect): Promise<Row[]> {
       ),
     );
     rows.push(row(dialect, "grpc", "ListProjects", await runLoad(() => admin.listProjects({ limit: 20 }), opts)));
-    rows.push(row(dialect, "http", "GetVersion", await httpLoad(`${server.httpBase}/api/v1/version`, {})));
+    rows.push(
+      row(
+        dialect,
+        "http",
+        "GetVersion",
+        await httpLoad(`${server.httpBase}/api/v1/version`, { concurrency: CONCURRENCY, seconds }),
+      ),
+    );
     rows.push(
       row(
         dialect,
         "http",
         "RegisterProject",
         await httpLoad(`${server.httpBase}/api/v1/projects`, {
+          concurrency: CONCURRENCY,
+          seconds,
           method: "POST",
           body: (i) => JSON.stringify({ project: { id: `h-${dialect}-${i}`, name: `p${i}` } }),
         }),
       ),
     );
-    rows.push(row(dialect, "http", "ListProjects", await httpLoad(`${server.httpBase}/api/v1/projects?limit=20`, {})));
+    rows.push(
+      row(
+        dialect,
+        "http",
+        "ListProjects",
+        await httpLoad(`${server.httpBase}/api/v1/projects?limit=20`, { concurrency: CONCURRENCY, seconds }),
+      ),
+    );
   } finally {
     admin.close();
     await server.stop();

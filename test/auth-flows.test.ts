@@ -411,3 +411,45 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+for (const dialect of testDialects()) {
+  describe(`auth flows: an expired browser session is refreshed at /login [${dialect}]`, () => {
+    let a: AuthTestServer;
+    before(async () => {
+      a = await startAuthServer(dialect, {
+        idpConfig: {
+          ttl: { IdToken: 1, AccessToken: 600, Session: 3600, Grant: 3600, Interaction: 600, RefreshToken: 3600 },
+        },
+        scopes: ["openid", "profile", "offline_access"],
+        // oidc-provider grants offline_access only with prompt=consent: idpQueryParameter copies it from /login.
+        overrides: { auth: { userAuth: { idpQueryParameter: "prompt" } } },
+      });
+    });
+    after(async () => {
+      await a?.close();
+    });
+
+    test("/login with an expired ID token and a refresh token gets new tokens from the provider without a sign-in", async () => {
+      const browser = new Browser();
+      const start = await browser.get(`${a.base}/login?redirect_url=/console&prompt=consent`);
+      assert.equal(new URL(start.headers.get("location") ?? "").searchParams.get("prompt"), "consent");
+      const callback = await signInAtIdp(browser, start.headers.get("location") ?? "", a.idp?.issuer ?? "", ALICE.sub);
+      const done = await browser.get(callback);
+      assert.ok(
+        done.headers.getSetCookie().some((c) => c.startsWith("flyte_rt=")),
+        "offline_access earns a refresh cookie",
+      );
+      assert.equal((await browser.get(`${a.base}/me`, JSON_HEADERS)).status, 200);
+      const host = new URL(a.base).host;
+      const oldIdToken = browser.cookie(host, "flyte_idt");
+      // The ID token lives 1 s; we allow 5 s of clock skew.
+      await new Promise((r) => setTimeout(r, 6500));
+      assert.equal((await browser.get(`${a.base}/me`, JSON_HEADERS)).status, 401, "an expired session is refused");
+      const again = await browser.get(`${a.base}/login?redirect_url=/console/again`);
+      assert.equal(again.status, 307);
+      assert.equal(again.headers.get("location"), "/console/again", "refreshed without going to the IdP");
+      assert.notEqual(browser.cookie(host, "flyte_idt"), oldIdToken);
+      assert.equal((await browser.get(`${a.base}/me`, JSON_HEADERS)).status, 200);
+    });
+  });
+}

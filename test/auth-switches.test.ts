@@ -6,19 +6,29 @@
  * still get tokens.
  */
 import assert from "node:assert/strict";
+import { createPublicKey } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { calculateJwkThumbprint, exportJWK, type JWK } from "jose";
+import { randomKeyText, randomRsaKeyPem } from "../src/auth/secrets.js";
 import { Code } from "../src/errors/codes.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
 import { type AuthTestServer, clientToken, READER, ROBOT, startAuthServer } from "./support/auth.js";
 import { testDialects } from "./support/server.js";
 
 const JSON_HEADERS = { accept: "application/json" };
+const SIGNING_KEY_PEM = randomRsaKeyPem();
 
 for (const dialect of testDialects()) {
   describe(`auth switches: disableForHttp, no OIDC provider [${dialect}]`, () => {
     let a: AuthTestServer;
     before(async () => {
-      a = await startAuthServer(dialect, { withIdp: false, overrides: { auth: { disableForHttp: true } } });
+      a = await startAuthServer(dialect, {
+        withIdp: false,
+        overrides: { auth: { disableForHttp: true } },
+        secrets: { "token_rsa_key.pem": SIGNING_KEY_PEM, claim_symmetric_key: randomKeyText(32) },
+      });
     });
     after(async () => {
       await a?.close();
@@ -42,6 +52,17 @@ for (const dialect of testDialects()) {
         headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` },
       });
       await httpError(res, 401, Code.UNAUTHENTICATED, "authenticated user doesn't have required scope");
+    });
+
+    test("a signing key from the secrets directory is used, and only missing secrets are generated", async () => {
+      const jwks = (await (await fetch(`${a.base}/oauth2/jwks`)).json()) as { keys: JWK[] };
+      const expected = await calculateJwkThumbprint(await exportJWK(createPublicKey(SIGNING_KEY_PEM)));
+      assert.deepEqual(
+        jwks.keys.map((k) => k.kid),
+        [expected],
+      );
+      const generated = readdirSync(join(a.srv.dataDir, "auth-secrets")).sort();
+      assert.deepEqual(generated, ["cookie_block_key", "cookie_hash_key"]);
     });
 
     test("without an OIDC provider: no login pages, IDToken fails, client credentials work", async () => {

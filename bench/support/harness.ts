@@ -7,8 +7,10 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import autocannon from "autocannon";
 import pg from "pg";
 import { stringify } from "yaml";
+import { deepMerge } from "../../src/config/load.js";
 import { freePort, type PgCluster, startPgCluster } from "../../test/support/postgres.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -74,13 +76,15 @@ export async function startServerProcess(
       maxOpenConnections: 32,
     };
   }
-  const config = {
-    server: { host: "127.0.0.1", httpPort, grpc: { port: grpcPort } },
-    database,
-    executor: { type: "external" },
-    logger: { level: "warn" },
-    ...overrides,
-  };
+  const config = deepMerge(
+    {
+      server: { host: "127.0.0.1", httpPort, grpc: { port: grpcPort } },
+      database,
+      executor: { type: "external" },
+      logger: { level: "warn" },
+    },
+    overrides,
+  );
   const file = join(dir, "config.yaml");
   writeFileSync(file, stringify(config));
   const child: ChildProcess = spawn(
@@ -146,6 +150,40 @@ export async function runLoad(
   await Promise.all(Array.from({ length: options.concurrency }, () => worker(end, latencies, errors)));
   const seconds = (Date.now() - started) / 1000;
   return summarize(latencies, errors.n, seconds);
+}
+
+/** HTTP load with autocannon: `concurrency` connections for `seconds`, JSON, optional body per request and headers. */
+export async function httpLoad(
+  url: string,
+  init: {
+    concurrency: number;
+    seconds: number;
+    method?: "GET" | "POST";
+    body?: (i: number) => string;
+    headers?: Record<string, string>;
+  },
+): Promise<LoadResult> {
+  let i = 0;
+  const result = await autocannon({
+    url,
+    connections: init.concurrency,
+    duration: init.seconds,
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json", accept: "application/json", ...init.headers },
+    requests: [
+      {
+        setupRequest: (req) => (init.body ? { ...req, body: init.body(i++) } : req),
+      },
+    ],
+  });
+  return {
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx,
+    seconds: result.duration,
+    rps: result.requests.average,
+    p50ms: round(result.latency.p50),
+    p99ms: round(result.latency.p99),
+  };
 }
 
 export function summarize(latenciesMs: number[], errors: number, seconds: number): LoadResult {

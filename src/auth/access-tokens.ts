@@ -71,6 +71,37 @@ export class RemoteJwksVerifier implements AccessTokenVerifier {
   }
 }
 
+/**
+ * Remembers tokens that verified, so that a client presenting the same token
+ * on every call pays the signature check once: a hit costs a map lookup and
+ * the expiry check. Bounded; the oldest entries go first.
+ *
+ * @example
+ * const verifier = new VerifiedTokenCache(new LocalKeyVerifier(keys));
+ */
+export class VerifiedTokenCache implements AccessTokenVerifier {
+  readonly #inner: AccessTokenVerifier;
+  readonly #entries = new Map<string, JWTPayload>();
+  readonly #max: number;
+
+  constructor(inner: AccessTokenVerifier, max = 4096) {
+    this.#inner = inner;
+    this.#max = max;
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    const hit = this.#entries.get(token);
+    if (hit) {
+      if (typeof hit.exp !== "number" || hit.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return hit;
+      this.#entries.delete(token);
+    }
+    const claims = await this.#inner.verify(token);
+    if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
+    this.#entries.set(token, claims);
+    return claims;
+  }
+}
+
 /** Verifies signature, exp and nbf (jose), and that the token was not issued in the future (as jwt-go does). */
 export async function verifyJwt(token: string, key: JWTVerifyGetKey, algorithms: string[]): Promise<JWTPayload> {
   if (token.length > MAX_TOKEN_LENGTH) throw new Error(`token larger than ${MAX_TOKEN_LENGTH} bytes`);

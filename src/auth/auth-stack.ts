@@ -14,7 +14,7 @@ import type { Config } from "../config/schema.js";
 import { AdminError, Code } from "../errors/admin-error.js";
 import type { HttpGateway } from "../transport/http/gateway.js";
 import type { Authenticator } from "../transport/pipeline.js";
-import { type AccessTokenVerifier, LocalKeyVerifier, RemoteJwksVerifier } from "./access-tokens.js";
+import { type AccessTokenVerifier, LocalKeyVerifier, RemoteJwksVerifier, VerifiedTokenCache } from "./access-tokens.js";
 import { RequestAuthenticator } from "./authenticator.js";
 import { addAuthorizationServerRoutes } from "./authorization-server.js";
 import { ClientRegistry } from "./clients.js";
@@ -106,9 +106,7 @@ export async function createAuthStack(options: AuthStackOptions): Promise<AuthSt
   if (!idp) logger.warn("auth.userAuth.openId.baseUrl is not set: browser login (/login) is unavailable");
 
   const self = auth.appAuth.authServerType === "Self" ? await selfServer(config, secrets, logger) : undefined;
-  let verifier: AccessTokenVerifier;
-  if (self) verifier = new LocalKeyVerifier(self.keys);
-  else verifier = await externalVerifier(auth);
+  const verifier = new VerifiedTokenCache(self ? new LocalKeyVerifier(self.keys) : await externalVerifier(auth));
 
   const configuredIssuer = auth.appAuth.selfAuthServer.issuer;
   const allowedAudience =

@@ -9,7 +9,7 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import * as oidc from "openid-client";
 import type { UserProfile } from "../services/types.js";
-import { verifyJwt } from "./access-tokens.js";
+import { VerifiedTokenCache, verifyJwt } from "./access-tokens.js";
 import { profileOf } from "./identity.js";
 
 export interface IdentityProviderSettings {
@@ -44,7 +44,7 @@ export class IdentityProvider {
   readonly #config: oidc.Configuration;
   readonly #settings: IdentityProviderSettings;
   readonly #jwks: JWTVerifyGetKey;
-  readonly #idTokenAlgorithms: string[];
+  readonly #idTokens: VerifiedTokenCache;
 
   private constructor(config: oidc.Configuration, settings: IdentityProviderSettings) {
     this.#config = config;
@@ -53,7 +53,11 @@ export class IdentityProvider {
     if (!meta.jwks_uri) throw new Error(`OIDC provider ${settings.baseUrl} has no jwks_uri`);
     this.#jwks = createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: IDP_TIMEOUT_SECONDS * 1000 });
     const algs = (meta.id_token_signing_alg_values_supported ?? ["RS256"]).filter((a) => !/^(none|HS\d+)$/.test(a));
-    this.#idTokenAlgorithms = algs.length > 0 ? algs : ["RS256"];
+    const algorithms = algs.length > 0 ? algs : ["RS256"];
+    const jwks = this.#jwks;
+    this.#idTokens = new VerifiedTokenCache({
+      verify: (token) => verifyIdJwt(token, jwks, algorithms, meta.issuer, settings.clientId),
+    });
   }
 
   /** Fetches `<baseUrl>/.well-known/openid-configuration` and checks its issuer. */
@@ -128,13 +132,9 @@ export class IdentityProvider {
     return profileOf(info);
   }
 
-  /** Checks an ID token presented on a request. */
+  /** Checks an ID token presented on a request (session cookies, `IDToken` scheme). */
   verifyIdToken(token: string): Promise<JWTPayload> {
-    return verifyIdJwt(token, this.#jwks, this.#idTokenAlgorithms, this.#expectedIssuer(), this.#settings.clientId);
-  }
-
-  #expectedIssuer(): string {
-    return this.#config.serverMetadata().issuer;
+    return this.#idTokens.verify(token);
   }
 }
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import * as grpc from "@grpc/grpc-js";
 import { hashSync } from "bcryptjs";
+import type { Configuration } from "oidc-provider";
 import { deepMerge } from "../../src/config/load.js";
 import { freePort, startIdp, type TestIdp } from "./oidc-idp.js";
 import { type DialectName, startTestServer, type TestServer } from "./server.js";
@@ -35,24 +36,37 @@ export interface AuthTestServer {
 /** A server with auth on (Self), a test OIDC provider (unless `withIdp` is false) and the test clients. */
 export async function startAuthServer(
   dialect: DialectName,
-  options: { withIdp?: boolean; overrides?: Record<string, unknown> } = {},
+  options: {
+    withIdp?: boolean;
+    overrides?: Record<string, unknown>;
+    /** Extra provider configuration (TTLs, features). */
+    idpConfig?: Configuration;
+    /** The scopes we ask the provider for (default openid, profile, email). */
+    scopes?: string[];
+    /** More files for the secrets directory (name -> content). */
+    secrets?: Record<string, string>;
+  } = {},
 ): Promise<AuthTestServer> {
   const httpPort = await freePort();
   const base = `http://127.0.0.1:${httpPort}`;
   const idp =
     options.withIdp === false
       ? undefined
-      : await startIdp([
-          {
-            client_id: IDP_CLIENT.id,
-            client_secret: IDP_CLIENT.secret,
-            redirect_uris: [`${base}/callback`],
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-          },
-        ]);
+      : await startIdp(
+          [
+            {
+              client_id: IDP_CLIENT.id,
+              client_secret: IDP_CLIENT.secret,
+              redirect_uris: [`${base}/callback`],
+              grant_types: ["authorization_code", "refresh_token"],
+              response_types: ["code"],
+            },
+          ],
+          options.idpConfig,
+        );
   const secretsDir = mkdtempSync(join(tmpdir(), "flyteadmin-secrets-"));
   writeFileSync(join(secretsDir, "oidc_client_secret"), `${IDP_CLIENT.secret}\n`);
+  for (const [name, content] of Object.entries(options.secrets ?? {})) writeFileSync(join(secretsDir, name), content);
   const confidential = (c: { id: string; secret: string }, scopes: string[]) => ({
     id: c.id,
     client_secret: hashSync(c.secret, 4),
@@ -65,7 +79,9 @@ export async function startAuthServer(
     secrets: { "secrets-prefix": secretsDir },
     auth: {
       userAuth: {
-        openId: idp ? { baseUrl: idp.issuer, clientId: IDP_CLIENT.id, scopes: ["openid", "profile", "email"] } : {},
+        openId: idp
+          ? { baseUrl: idp.issuer, clientId: IDP_CLIENT.id, scopes: options.scopes ?? ["openid", "profile", "email"] }
+          : {},
       },
       appAuth: {
         selfAuthServer: {
