@@ -77,6 +77,7 @@ export async function createAuthStack(options: AuthStackOptions): Promise<AuthSt
   if (!config.server.security.useAuth) {
     return { metadata: authOffMetadata(config), authenticate: undefined, addRoutes: () => {} };
   }
+  warnUnsupported(auth, logger);
   const secrets = new SecretSource({
     secretsPrefix: config.secrets["secrets-prefix"],
     envPrefix: config.secrets["env-prefix"],
@@ -86,94 +87,89 @@ export async function createAuthStack(options: AuthStackOptions): Promise<AuthSt
     { authorizedUris: auth.authorizedUris, secure: config.server.security.secure },
     options.ports,
   );
-  const hashKey = decodeKey(
-    "cookie_hash_key",
-    secrets.getOrGenerate(auth.userAuth.cookieHashKeySecretName, () => randomKeyText(64), logger),
-    32,
-  );
-  const blockKey = decodeKey(
-    "cookie_block_key",
-    secrets.getOrGenerate(auth.userAuth.cookieBlockKeySecretName, () => randomKeyText(32), logger),
-    16,
-  );
-  const session = new SessionCookies(new CookieCodec(hashKey, blockKey), {
-    secure: !config.server.security.insecureCookieHeader,
-    sameSite: auth.userAuth.cookieSetting.sameSitePolicy,
-    domain: auth.userAuth.cookieSetting.domain,
-  });
-  warnUnsupported(auth, logger);
+  const { session, hashKey } = sessionCookies(config, secrets, logger);
   const idp = auth.userAuth.openId.baseUrl === "" ? undefined : await discoverProvider(auth, secrets, logger);
   if (!idp) logger.warn("auth.userAuth.openId.baseUrl is not set: browser login (/login) is unavailable");
-
   const self = auth.appAuth.authServerType === "Self" ? await selfServer(config, secrets, logger) : undefined;
-  const verifier = new VerifiedTokenCache(self ? new LocalKeyVerifier(self.keys) : await externalVerifier(auth));
-
-  const configuredIssuer = auth.appAuth.selfAuthServer.issuer;
-  const allowedAudience =
-    auth.appAuth.authServerType === "External" ? auth.appAuth.externalAuthServer.allowedAudience : [];
-  const audiences = (host: string | undefined) => {
-    const set = urls.audiencesFor(host);
-    for (const a of allowedAudience) set.add(a);
-    if (self && configuredIssuer !== "") set.add(configuredIssuer);
-    return set;
-  };
   const authenticator = new RequestAuthenticator({
-    accessTokens: verifier,
+    accessTokens: new VerifiedTokenCache(self ? new LocalKeyVerifier(self.keys) : await externalVerifier(auth)),
     idp,
     session,
-    audiences,
+    audiences: audiencePolicy(auth, urls),
     httpHeader: auth.httpAuthorizationHeader.toLowerCase(),
     grpcHeader: auth.grpcAuthorizationHeader.toLowerCase(),
     disableForHttp: auth.disableForHttp,
     disableForGrpc: auth.disableForGrpc,
   });
-  const metadataUrl = self ? undefined : externalMetadataUrl(auth);
-  const ext = auth.appAuth.externalAuthServer;
+  const configuredIssuer = auth.appAuth.selfAuthServer.issuer;
+  const addRoutes = (gateway: HttpGateway) => {
+    if (idp) {
+      const { redirectUrl: defaultRedirect, idpQueryParameter } = auth.userAuth;
+      addLoginRoutes(gateway, { idp, session, urls, defaultRedirect, idpQueryParameter, pkceKey: hashKey, logger });
+    }
+    if (self) {
+      const identify = (md: Metadata, transport: "grpc" | "http") => authenticator.identify(md, transport);
+      addAuthorizationServerRoutes(gateway, { ...self, session, idp, urls, configuredIssuer, identify, logger });
+    }
+  };
   return {
-    metadata: {
-      enabled: true,
-      publicClientConfig: () => publicClientConfig(auth),
-      oauth2Metadata: async (md) => {
-        if (!metadataUrl) {
-          const base = urls.httpBaseForCall(md);
-          if (!base) throw new AdminError(Code.INVALID_ARGUMENT, "cannot tell the public URL: the request has no host");
-          return selfMetadata(base, configuredIssuer);
-        }
-        try {
-          return await fetchExternalMetadata(
-            metadataUrl,
-            ext.retryAttempts,
-            goDurationMs(ext.retryDelay, "retryDelay"),
-          );
-        } catch (err) {
-          if (err instanceof MetadataUnavailable) throw new AdminError(Code.UNAVAILABLE, err.message);
-          throw err;
-        }
-      },
-    },
+    metadata: authOnMetadata(auth, urls, self !== undefined),
     authenticate: authenticator.authenticate,
-    addRoutes: (gateway) => {
-      if (idp) {
-        addLoginRoutes(gateway, {
-          idp,
-          session,
-          urls,
-          defaultRedirect: auth.userAuth.redirectUrl,
-          idpQueryParameter: auth.userAuth.idpQueryParameter,
-          pkceKey: hashKey,
-          logger,
-        });
+    addRoutes,
+  };
+}
+
+/** The session cookie codec over `cookie_hash_key` and `cookie_block_key`; the hash key also derives login PKCE verifiers. */
+function sessionCookies(config: Config, secrets: SecretSource, logger: Logger) {
+  const user = config.auth.userAuth;
+  const key = (name: string, bytes: number, min: number) =>
+    decodeKey(
+      name,
+      secrets.getOrGenerate(name, () => randomKeyText(bytes), logger),
+      min,
+    );
+  const hashKey = key(user.cookieHashKeySecretName, 64, 32);
+  const blockKey = key(user.cookieBlockKeySecretName, 32, 16);
+  const session = new SessionCookies(new CookieCodec(hashKey, blockKey), {
+    secure: !config.server.security.insecureCookieHeader,
+    sameSite: user.cookieSetting.sameSitePolicy,
+    domain: user.cookieSetting.domain,
+  });
+  return { session, hashKey };
+}
+
+/** Audiences a Bearer token may carry: this service's URLs, plus `allowedAudience` (External) or the configured issuer (Self). */
+function audiencePolicy(auth: Config["auth"], urls: PublicUrls): (host: string | undefined) => Set<string> {
+  const extra =
+    auth.appAuth.authServerType === "External"
+      ? auth.appAuth.externalAuthServer.allowedAudience
+      : [auth.appAuth.selfAuthServer.issuer].filter((i) => i !== "");
+  return (host) => {
+    const set = urls.audiencesFor(host);
+    for (const a of extra) set.add(a);
+    return set;
+  };
+}
+
+/** AuthMetadataService with auth on: our own document (Self) or the provider's, proxied (External). */
+function authOnMetadata(auth: Config["auth"], urls: PublicUrls, self: boolean): AuthMetadataSource {
+  const ext = auth.appAuth.externalAuthServer;
+  const metadataUrl = self ? undefined : externalMetadataUrl(auth);
+  const retryDelayMs = goDurationMs(ext.retryDelay, "auth.appAuth.externalAuthServer.retryDelay");
+  return {
+    enabled: true,
+    publicClientConfig: () => publicClientConfig(auth),
+    oauth2Metadata: async (md) => {
+      if (!metadataUrl) {
+        const base = urls.httpBaseForCall(md);
+        if (!base) throw new AdminError(Code.INVALID_ARGUMENT, "cannot tell the public URL: the request has no host");
+        return selfMetadata(base, auth.appAuth.selfAuthServer.issuer);
       }
-      if (self) {
-        addAuthorizationServerRoutes(gateway, {
-          ...self,
-          session,
-          idp,
-          urls,
-          configuredIssuer,
-          identify: (md, transport) => authenticator.identify(md, transport),
-          logger,
-        });
+      try {
+        return await fetchExternalMetadata(metadataUrl, ext.retryAttempts, retryDelayMs);
+      } catch (err) {
+        if (err instanceof MetadataUnavailable) throw new AdminError(Code.UNAVAILABLE, err.message);
+        throw err;
       }
     },
   };
