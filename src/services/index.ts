@@ -11,6 +11,7 @@ import { DataProxyService } from "../proto/gen/flyteidl/service/dataproxy_pb.js"
 import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { executionHandlers } from "./admin/execution-handlers.js";
+import { launchPlanHandlers } from "./admin/launch-plan-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
 import { workflowHandlers } from "./admin/workflow-handlers.js";
@@ -30,6 +31,7 @@ export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTab
     ...attributeHandlers(m.attributes),
     ...workflowHandlers(m.workflows),
     ...executionHandlers(m.executions),
+    ...launchPlanHandlers(m.launchPlans),
   } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   if (auth) {

@@ -9,6 +9,7 @@ import { SchedulableEntityRepository } from "../../store/repositories/schedulabl
 import { TaskRepository } from "../../store/repositories/task-repository.js";
 import { WorkflowRepository } from "../../store/repositories/workflow-repository.js";
 import type { ManagerDeps } from "../index.js";
+import { LaunchPlanManager } from "../launch-plan-manager.js";
 import type { ProjectManager } from "../project-manager.js";
 import { TaskManager, type TaskResourceLookup } from "../task-manager.js";
 import { WorkflowManager } from "../workflow-manager.js";
@@ -16,6 +17,7 @@ import { WorkflowManager } from "../workflow-manager.js";
 export interface RegistrationManagers {
   readonly tasks: TaskManager;
   readonly workflows: WorkflowManager;
+  readonly launchPlans: LaunchPlanManager;
 }
 
 /** The repositories of the registration entities, for managers that read them (executions). */
@@ -64,5 +66,12 @@ export function createRegistrationManagers(
     maxWorkflowNodes: config.registration.maxWorkflowNodes,
     workflowSizeLimit: config.registration.workflowSizeLimit,
   });
-  return { tasks, workflows };
+  const launchPlans = new LaunchPlanManager({
+    database: deps.database,
+    launchPlans: repos.launchPlans,
+    workflows: repos.workflows,
+    projects,
+    enableArtifacts: config.flyteadmin.featureGates.enableArtifacts,
+  });
+  return { tasks, workflows, launchPlans };
 }

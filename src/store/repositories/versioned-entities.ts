@@ -100,8 +100,8 @@ export function pageOf<DB, TB extends keyof DB, O>(
 }
 
 /**
- * Distinct (project, domain, name) of a project (and domain, when given),
- * ordered by the sort key (project, domain or name) or by name.
+ * Distinct (project, domain, name), scoped by project and domain where they
+ * are given, ordered by the sort key (project, domain or name) or by name.
  */
 export async function listNames(
   db: Database,
@@ -110,10 +110,8 @@ export async function listNames(
   domain: string,
   page: Omit<ListPage, "filters">,
 ): Promise<NameKey[]> {
-  let q = db.kysely
-    .selectFrom(table as "tasks")
-    .select(["project", "domain", "name"])
-    .where("project", "=", project);
+  let q = db.kysely.selectFrom(table as "tasks").select(["project", "domain", "name"]);
+  if (project !== "") q = q.where("project", "=", project);
   if (domain !== "") q = q.where("domain", "=", domain);
   q = q.groupBy(["project", "domain", "name"]);
   q = page.sort
