@@ -29,8 +29,9 @@ const MAX_SECONDS = 253402300799n; // 9999-12-31T23:59:59Z
 
 /** `fixed_inputs`: named, each a literal with a value (an offloaded one counts), datetimes in range. */
 export function validateLiteralMap(map: LiteralMap | undefined, field: string): void {
-  for (const name of Object.keys(map?.literals ?? {}).sort()) {
-    const literal = (map?.literals ?? {})[name] as Literal;
+  const literals = map?.literals ?? {};
+  for (const name of Object.keys(literals).sort()) {
+    const literal = literals[name] as Literal;
     if (name === "") throw AdminError.invalidArgument(`missing key in ${field}`);
     if (literal.value.case === undefined) throw AdminError.invalidArgument(`missing valid literal in ${field} ${name}`);
     const datetime = datetimeOf(literal);
