@@ -12,6 +12,7 @@ import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { executionHandlers } from "./admin/execution-handlers.js";
 import { launchPlanHandlers } from "./admin/launch-plan-handlers.js";
+import { namedEntityHandlers } from "./admin/named-entity-handlers.js";
 import { projectHandlers } from "./admin/project-handlers.js";
 import { taskHandlers } from "./admin/task-handlers.js";
 import { workflowHandlers } from "./admin/workflow-handlers.js";
@@ -32,6 +33,7 @@ export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTab
     ...workflowHandlers(m.workflows),
     ...executionHandlers(m.executions),
     ...launchPlanHandlers(m.launchPlans),
+    ...namedEntityHandlers(m.namedEntities, m.descriptionEntities),
   } as never);
   table.set(DataProxyService.typeName, { ...dataProxyHandlers(m.dataProxy) } as never);
   if (auth) {

@@ -5,11 +5,14 @@
 import type { Config } from "../../config/schema.js";
 import { DescriptionEntityRepository } from "../../store/repositories/description-entity-repository.js";
 import { LaunchPlanRepository } from "../../store/repositories/launch-plan-repository.js";
+import { NamedEntityRepository } from "../../store/repositories/named-entity-repository.js";
 import { SchedulableEntityRepository } from "../../store/repositories/schedulable-entity-repository.js";
 import { TaskRepository } from "../../store/repositories/task-repository.js";
 import { WorkflowRepository } from "../../store/repositories/workflow-repository.js";
+import { DescriptionEntityManager } from "../description-entity-manager.js";
 import type { ManagerDeps } from "../index.js";
 import { LaunchPlanManager } from "../launch-plan-manager.js";
+import { NamedEntityManager } from "../named-entity-manager.js";
 import type { ProjectManager } from "../project-manager.js";
 import { TaskManager, type TaskResourceLookup } from "../task-manager.js";
 import { WorkflowManager } from "../workflow-manager.js";
@@ -18,6 +21,8 @@ export interface RegistrationManagers {
   readonly tasks: TaskManager;
   readonly workflows: WorkflowManager;
   readonly launchPlans: LaunchPlanManager;
+  readonly namedEntities: NamedEntityManager;
+  readonly descriptionEntities: DescriptionEntityManager;
 }
 
 /** The repositories of the registration entities, for managers that read them (executions). */
@@ -73,5 +78,7 @@ export function createRegistrationManagers(
     projects,
     enableArtifacts: config.flyteadmin.featureGates.enableArtifacts,
   });
-  return { tasks, workflows, launchPlans };
+  const namedEntities = new NamedEntityManager(new NamedEntityRepository(deps.database));
+  const descriptionEntities = new DescriptionEntityManager(repos.descriptions);
+  return { tasks, workflows, launchPlans, namedEntities, descriptionEntities };
 }
