@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import * as grpc from "@grpc/grpc-js";
 import { decodeProtectedHeader } from "jose";
 import { Code } from "../src/errors/codes.js";
 import { AuthMetadataService } from "../src/proto/gen/flyteidl/service/auth_pb.js";
@@ -172,6 +173,34 @@ for (const dialect of testDialects()) {
       assert.equal(res.headers.get("x-user-subject"), ROBOT.id);
       assert.equal(res.headers.get("x-user-claim-client-id"), JSON.stringify(ROBOT.id));
       assert.equal(res.headers.get("x-user-claim-scp"), JSON.stringify(["all", "offline"]));
+    });
+
+    test("UserInfo over gRPC sends the X-User headers as initial metadata", async () => {
+      const token = await clientToken(a.base, ROBOT, "all");
+      const client = new grpc.Client(a.srv.grpcAddress, grpc.credentials.createInsecure());
+      const md = new grpc.Metadata();
+      md.set("authorization", `Bearer ${token}`);
+      const id = (b: Buffer) => b;
+      const headers = await new Promise<grpc.Metadata>((resolve, reject) => {
+        let got: grpc.Metadata | undefined;
+        const call = client.makeUnaryRequest(
+          "/flyteidl.service.IdentityService/UserInfo",
+          id,
+          id,
+          Buffer.alloc(0),
+          md,
+          (err) => {
+            client.close();
+            if (err) reject(err);
+            else resolve(got ?? new grpc.Metadata());
+          },
+        );
+        call.on("metadata", (m: grpc.Metadata) => {
+          got = m;
+        });
+      });
+      assert.equal(headers.get("x-user-subject")[0], ROBOT.id);
+      assert.equal(headers.get("x-user-claim-client-id")[0], JSON.stringify(ROBOT.id));
     });
 
     test("a token without scope all is UNAUTHENTICATED (not PERMISSION_DENIED)", async () => {

@@ -123,9 +123,13 @@ function statusError(status: Status): grpc.ServiceError {
   return err;
 }
 
+/** Response headers as initial metadata; what gRPC cannot carry (a `+` in a name, non-ASCII in a value) is left out. */
 function headerMetadata(headers: ReadonlyMap<string, string>): grpc.Metadata {
   const md = new grpc.Metadata();
-  for (const [k, v] of headers) md.set(k.toLowerCase(), v);
+  for (const [k, v] of headers) {
+    const key = k.toLowerCase();
+    if (/^[0-9a-z_.-]+$/.test(key) && !key.endsWith("-bin") && /^[ -~]*$/.test(v)) md.set(key, v);
+  }
   return md;
 }
 

@@ -5,7 +5,7 @@
  * in-process. Non-RPC routes (health, metrics, blob URLs, auth pages) are
  * added with `addRawRoute`.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from "node:http";
 import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
@@ -156,7 +156,7 @@ export class HttpGateway {
     });
     const ctx = newCallContext("http", headerMap(req), controller.signal);
     const result = await this.#options.pipeline.call(route.method, request, ctx);
-    for (const [name, value] of ctx.responseHeaders ?? []) res.setHeader(name, value);
+    setResponseHeaders(res, ctx.responseHeaders);
     if (!result.ok) {
       sendStatusMessage(res, outbound, result.status);
       return;
@@ -237,6 +237,19 @@ function sendStatusMessage(res: ServerResponse, m: Marshaler, status: Status): v
   if (status.code === Code.UNAUTHENTICATED) headers["WWW-Authenticate"] = status.message;
   res.writeHead(httpStatusFor(status.code as Code), headers);
   res.end(body);
+}
+
+/** Headers a handler added (ctx.responseHeaders); one HTTP cannot carry is left out rather than failing the call. */
+function setResponseHeaders(res: ServerResponse, headers: ReadonlyMap<string, string> | undefined): void {
+  for (const [name, value] of headers ?? []) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      continue;
+    }
+    res.setHeader(name, value);
+  }
 }
 
 function secondsSince(start: bigint): number {
