@@ -20,7 +20,12 @@ export interface AuthorizeRequest {
   readonly codeChallenge: string | undefined;
 }
 
-/** A refused request: redirected back to the client when its redirect URI could be trusted. */
+/**
+ * A refused request: redirected back to the client when its redirect URI could be trusted.
+ *
+ * @example
+ * throw new AuthorizeError(new OAuthError("invalid_scope", "..."), ar.redirectUri, ar.state);
+ */
 export class AuthorizeError extends Error {
   constructor(
     readonly oauth: OAuthError,

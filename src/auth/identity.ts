@@ -12,7 +12,12 @@ import { EMPTY_PROFILE, type Identity, type UserProfile } from "../services/type
 /** The only scope FlyteAdmin checks: every RPC needs it. */
 export const SCOPE_ALL = "all";
 
-/** A claim that cannot be read; the caller gets UNAUTHENTICATED. */
+/**
+ * A claim that cannot be read; the caller gets UNAUTHENTICATED.
+ *
+ * @example
+ * throw new ClaimError("claim client_id is not a string");
+ */
 export class ClaimError extends Error {}
 
 type Claims = Readonly<Record<string, unknown>>;

@@ -50,7 +50,12 @@ export function externalMetadataUrl(auth: Config["auth"]): string {
   return wellKnownUrl(base, ext.metadataUrl || ".well-known/oauth-authorization-server");
 }
 
-/** A failure to read the external provider's metadata. */
+/**
+ * A failure to read the external provider's metadata (answered as UNAVAILABLE).
+ *
+ * @example
+ * throw new MetadataUnavailable(`failed to get oauth metadata with status code ${status}`);
+ */
 export class MetadataUnavailable extends Error {}
 
 /**
