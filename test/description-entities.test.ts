@@ -210,10 +210,12 @@ describeEachDatabase("description entities", (srv) => {
       Code.INVALID_ARGUMENT,
       "invalid sort key 'type'",
     );
-    const { body } = await getJson<{
-      descriptionEntities?: unknown[];
-      description_entities: { id: { version: string } }[];
-    }>(s, `/api/v1/description_entities/2/${P}/${DOMAIN}/d.list?limit=10&filters=eq(version%2Cv2)`);
+    // The list field is spelled descriptionEntities in the .proto itself, so that is its JSON name too.
+    const { status, body } = await getJson<{ descriptionEntities: { id: { version: string } }[] }>(
+      s,
+      `/api/v1/description_entities/2/${P}/${DOMAIN}/d.list?limit=10&filters=eq(version%2Cv2)`,
+    );
+    assert.equal(status, 200);
     assert.deepEqual(
       body.descriptionEntities.map((d) => d.id.version),
       ["v2"],
