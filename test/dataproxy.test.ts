@@ -310,10 +310,5 @@ for (const variant of variants) {
         `${prefix}input duration [2h0m0s] cannot exceed max allowed expiration [1h0m0s]`,
       );
     });
-
-    test("CreateDownloadLink and GetData are not served yet (UNIMPLEMENTED)", async () => {
-      await rejectsWith(srv().dataProxy.createDownloadLink({}), Code.UNIMPLEMENTED);
-      await rejectsWith(srv().dataProxy.getData({}), Code.UNIMPLEMENTED);
-    });
   });
 }

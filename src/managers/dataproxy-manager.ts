@@ -151,11 +151,18 @@ export class DataProxyManager {
   }
 }
 
-/** FlyteAdmin's validateDuration for downloads: absent means the maximum; negative or above it is refused. */
-function validateDuration(d: Duration | undefined, maxNanos: number): number {
+/**
+ * FlyteAdmin's validateDuration for downloads: absent means the maximum;
+ * negative or above it is refused. `prefix` begins the message (the two
+ * download RPCs word it differently).
+ */
+export function validateDuration(
+  d: Duration | undefined,
+  maxNanos: number,
+  prefix = "error while validating request: expiresIn is invalid. Error: ",
+): number {
   if (!d) return maxNanos;
-  const fail = (why: string) =>
-    AdminError.invalidArgument(`error while validating request: expiresIn is invalid. Error: ${why}`);
+  const fail = (why: string) => AdminError.invalidArgument(`${prefix}${why}`);
   if (!durationIsValid(d)) throw fail(`input duration [${durationText(d)}] is invalid`);
   const nanos = durationToNanos(d);
   if (nanos < 0) throw fail(`input duration [${formatGoDuration(nanos)}] should not less than 0`);

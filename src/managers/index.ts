@@ -7,12 +7,19 @@ import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
 import type { ExecutorRegistry } from "../engine/executor-registry.js";
 import type { Database } from "../store/database.js";
+import { NodeExecutionRepository } from "../store/repositories/node-execution-repository.js";
 import { ProjectRepository } from "../store/repositories/project-repository.js";
 import { ResourceRepository } from "../store/repositories/resource-repository.js";
+import { SignalRepository } from "../store/repositories/signal-repository.js";
+import { TaskExecutionRepository } from "../store/repositories/task-execution-repository.js";
 import { AttributesManager } from "./attributes-manager.js";
+import { ArtifactDataManager } from "./data/artifact-data-manager.js";
+import { dataSettings } from "./data/literal-data.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
+import { createEventManagers, type EventManagers } from "./events/index.js";
 import type { ExecutionManager } from "./executions/execution-manager.js";
 import { createExecutionManager, launchPlansNotYetRegistered, nodeExecutionLookup } from "./executions/wiring.js";
+import { NodeExecutionManager } from "./node-execution-manager.js";
 import { ProjectManager } from "./project-manager.js";
 import {
   createRegistrationManagers,
@@ -20,6 +27,8 @@ import {
   type RegistrationManagers,
   type RegistrationRepositories,
 } from "./registration/create.js";
+import { SignalManager } from "./signal-manager.js";
+import { TaskExecutionManager } from "./task-execution-manager.js";
 
 export interface ManagerDeps {
   readonly config: Config;
@@ -39,6 +48,11 @@ export interface Managers extends RegistrationManagers {
   /** Repositories of tasks, workflows, launch plans and descriptions, for managers that read them. */
   readonly registrationRepos: RegistrationRepositories;
   readonly executions: ExecutionManager;
+  readonly events: EventManagers;
+  readonly nodeExecutions: NodeExecutionManager;
+  readonly taskExecutions: TaskExecutionManager;
+  readonly signals: SignalManager;
+  readonly artifacts: ArtifactDataManager;
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
@@ -60,5 +74,32 @@ export function createManagers(deps: ManagerDeps): Managers {
     nodes: nodeExecutionLookup(deps.database),
     breakdown: async () => undefined,
   });
-  return { projects, registrationRepos, ...registration, dataProxy, attributes, executions };
+  const { database: db, blobs, config } = deps;
+  const nodes = new NodeExecutionRepository(db);
+  const taskAttempts = new TaskExecutionRepository(db);
+  const log = (err: unknown, what: string) => deps.logger.warn({ err }, what);
+  const events = createEventManagers({ config, db, blobs, nodes, tasks: taskAttempts, log });
+  const data = dataSettings(config);
+  const nodeExecutions = new NodeExecutionManager({ nodes, tasks: taskAttempts, blobs, data });
+  const taskExecutions = new TaskExecutionManager({ tasks: taskAttempts, blobs, data });
+  const signals = new SignalManager(new SignalRepository(db));
+  const artifacts = new ArtifactDataManager({
+    nodes: nodeExecutions,
+    tasks: taskExecutions,
+    blobs,
+    config: config.server.dataProxy,
+  });
+  return {
+    projects,
+    registrationRepos,
+    ...registration,
+    dataProxy,
+    attributes,
+    executions,
+    events,
+    nodeExecutions,
+    taskExecutions,
+    signals,
+    artifacts,
+  };
 }

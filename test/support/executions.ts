@@ -39,6 +39,8 @@ export interface SeedOptions {
   readonly workflowId?: number;
   /** An error message recorded with the phase (FAILED executions). */
   readonly error?: string;
+  /** The cluster recorded as running it (events from other producers are refused). */
+  readonly cluster?: string;
 }
 
 /** The `file://` reference of `metadata/<keys...>` in the test server's local store, written with `data`. */
@@ -84,7 +86,7 @@ export async function seedExecution(s: TestServer, name: string, o: SeedOptions 
       closure,
       launchPlanId: o.launchPlanId,
       workflowId: o.workflowId ?? 0,
-      cluster: "",
+      cluster: o.cluster ?? "",
       inputsUri,
       userInputsUri,
       principal: "seed",

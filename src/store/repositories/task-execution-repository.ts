@@ -1,0 +1,214 @@
+/**
+ * The `task_executions` table: the event path's locked read and write, and
+ * the queries. Task executions have no event log.
+ */
+import { type ExpressionBuilder, sql } from "kysely";
+import { nowMicros } from "../../common/time.js";
+import type { Database, Executor } from "../database.js";
+import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
+import type { Filter } from "../list/filters.js";
+import type { SortOrder } from "../list/paging.js";
+import type { Schema } from "../schema.js";
+import { type ExecutionRef, executionRef } from "./event-rows.js";
+import type { NodeKey } from "./node-execution-mapper.js";
+import {
+  type TaskAttemptKey,
+  type TaskExecutionRecord,
+  type TaskExecutionRow,
+  taskKeyColumns,
+  taskRecordColumns,
+  taskRecordFromRow,
+} from "./task-execution-mapper.js";
+
+/** What a task event finds: its execution, whether its node execution exists, and the attempt (locked). */
+export interface TaskEventSnapshot {
+  readonly execution: ExecutionRef | undefined;
+  readonly nodeExists: boolean;
+  readonly task: TaskExecutionRecord | undefined;
+}
+
+export interface TaskListQuery {
+  readonly node: NodeKey;
+  readonly filters: readonly Filter[];
+  readonly sort: SortOrder | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** A row with whether it launched node executions. */
+export type TaskExecutionListRow = TaskExecutionRow & { readonly is_parent: number | boolean };
+
+/**
+ * Stores task attempts.
+ *
+ * @example
+ * const snap = await repo.lockForEvent(trx, key);
+ * if (!snap.task) await repo.insert(trx, createTaskRecord(key, event, inputs));
+ */
+export class TaskExecutionRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /**
+   * The execution, the node's existence and the attempt. On PostgreSQL one
+   * statement locking the attempt's row; SQLite (serial transactions, no
+   * LATERAL) reads in steps.
+   */
+  async lockForEvent(trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    if (this.#db.dialect !== "postgres") return this.#readInSteps(trx, key);
+    const row = await trx
+      .selectFrom("executions as e")
+      .leftJoinLateral(
+        (eb) => eb.selectFrom("task_executions").selectAll().where(attemptIs(key)).forUpdate().as("t"),
+        (j) => j.onTrue(),
+      )
+      .select((eb) => [
+        "e.id as exec_id",
+        "e.cluster as exec_cluster",
+        eb.selectFrom("node_executions").select("node_executions.id").where(nodeIs(key.node)).as("node_row_id"),
+      ])
+      .selectAll("t")
+      .where("e.execution_project", "=", key.node.project)
+      .where("e.execution_domain", "=", key.node.domain)
+      .where("e.execution_name", "=", key.node.name)
+      .executeTakeFirst();
+    if (!row) return { execution: undefined, nodeExists: false, task: undefined };
+    return {
+      execution: { id: Number(row.exec_id), cluster: row.exec_cluster },
+      nodeExists: row.node_row_id !== null,
+      task: row.id === null ? undefined : taskRecordFromRow(row as TaskExecutionRow, this.#db.codec),
+    };
+  }
+
+  async #readInSteps(trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    const execution = await executionRef(trx, key.node);
+    if (!execution) return { execution: undefined, nodeExists: false, task: undefined };
+    const t = await trx.selectFrom("task_executions").selectAll().where(attemptIs(key)).executeTakeFirst();
+    if (t) return { execution, nodeExists: true, task: taskRecordFromRow(t, this.#db.codec) };
+    const n = await trx.selectFrom("node_executions").select("id").where(nodeIs(key.node)).executeTakeFirst();
+    return { execution, nodeExists: n !== undefined, task: undefined };
+  }
+
+  /** The same without locks, for the check made before writing blobs. */
+  async snapshot(key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    return this.#readInSteps(this.#db.kysely, key);
+  }
+
+  async insert(trx: Executor, r: TaskExecutionRecord): Promise<void> {
+    const now = this.#db.codec.time(nowMicros());
+    await trx
+      .insertInto("task_executions")
+      .values({ ...taskKeyColumns(r.key), ...taskRecordColumns(r, this.#db.codec), created_at: now, updated_at: now })
+      .execute();
+  }
+
+  async update(trx: Executor, id: number, r: TaskExecutionRecord): Promise<void> {
+    await trx
+      .updateTable("task_executions")
+      .set({ ...taskRecordColumns(r, this.#db.codec), updated_at: this.#db.codec.time(nowMicros()) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** The row id of an attempt, undefined when it does not exist. */
+  async idOf(key: TaskAttemptKey, db: Executor = this.#db.kysely): Promise<number | undefined> {
+    const row = await db.selectFrom("task_executions").select("id").where(attemptIs(key)).executeTakeFirst();
+    return row ? Number(row.id) : undefined;
+  }
+
+  /** An attempt with whether it launched node executions. */
+  async get(key: TaskAttemptKey): Promise<TaskExecutionListRow | undefined> {
+    return this.#db.kysely
+      .selectFrom("task_executions")
+      .selectAll("task_executions")
+      .select(isParent)
+      .where(attemptIs(key))
+      .executeTakeFirst();
+  }
+
+  /** A page of one node's attempts; other tables are joined only when a filter names them. */
+  async list(q: TaskListQuery): Promise<TaskExecutionListRow[]> {
+    let query = this.#db.kysely
+      .selectFrom("task_executions")
+      .selectAll("task_executions")
+      .select(isParent)
+      .where("task_executions.execution_project", "=", q.node.project)
+      .where("task_executions.execution_domain", "=", q.node.domain)
+      .where("task_executions.execution_name", "=", q.node.name)
+      .where("task_executions.node_id", "=", q.node.nodeId);
+    const entities = new Set(q.filters.map((f) => f.entity));
+    if (entities.has("t")) {
+      // Dynamic tasks need not be registered: a left join keeps their attempts.
+      query = query.leftJoin("tasks", (j) =>
+        j
+          .onRef("tasks.project", "=", "task_executions.project")
+          .onRef("tasks.domain", "=", "task_executions.domain")
+          .onRef("tasks.name", "=", "task_executions.name")
+          .onRef("tasks.version", "=", "task_executions.version"),
+      ) as unknown as typeof query;
+    }
+    if (entities.has("ne")) {
+      query = query.innerJoin("node_executions", (j) =>
+        j
+          .onRef("node_executions.node_id", "=", "task_executions.node_id")
+          .onRef("node_executions.execution_project", "=", "task_executions.execution_project")
+          .onRef("node_executions.execution_domain", "=", "task_executions.execution_domain")
+          .onRef("node_executions.execution_name", "=", "task_executions.execution_name"),
+      ) as unknown as typeof query;
+    }
+    if (entities.has("e")) {
+      query = query.innerJoin("executions", (j) =>
+        j
+          .onRef("executions.execution_project", "=", "task_executions.execution_project")
+          .onRef("executions.execution_domain", "=", "task_executions.execution_domain")
+          .onRef("executions.execution_name", "=", "task_executions.execution_name"),
+      ) as unknown as typeof query;
+    }
+    const where = allFiltersSql(q.filters, tableColumn, this.#db.codec);
+    if (where) query = query.where(where);
+    if (q.sort) query = query.orderBy(sql.ref(`task_executions.${q.sort.column}`), q.sort.direction);
+    // Row order last keeps offset pages stable (FlyteAdmin leaves ties and unsorted lists to the database).
+    query = query.orderBy(sql.ref("task_executions.id"));
+    return query.limit(q.limit).offset(q.offset).execute();
+  }
+}
+
+function attemptIs(key: TaskAttemptKey) {
+  return (eb: ExpressionBuilder<Schema, "task_executions">) =>
+    eb.and([
+      eb("task_executions.execution_project", "=", key.node.project),
+      eb("task_executions.execution_domain", "=", key.node.domain),
+      eb("task_executions.execution_name", "=", key.node.name),
+      eb("task_executions.node_id", "=", key.node.nodeId),
+      eb("task_executions.project", "=", key.task.project),
+      eb("task_executions.domain", "=", key.task.domain),
+      eb("task_executions.name", "=", key.task.name),
+      eb("task_executions.version", "=", key.task.version),
+      eb("task_executions.retry_attempt", "=", key.retryAttempt),
+    ]);
+}
+
+function nodeIs(key: NodeKey) {
+  return (eb: ExpressionBuilder<Schema, "node_executions">) =>
+    eb.and([
+      eb("node_executions.execution_project", "=", key.project),
+      eb("node_executions.execution_domain", "=", key.domain),
+      eb("node_executions.execution_name", "=", key.name),
+      eb("node_executions.node_id", "=", key.nodeId),
+    ]);
+}
+
+/** Whether node executions name this attempt as their parent task (dynamic tasks and map tasks launch them). */
+function isParent(eb: ExpressionBuilder<Schema, "task_executions">) {
+  return eb
+    .exists(
+      eb
+        .selectFrom("node_executions as child")
+        .select("child.id")
+        .whereRef("child.parent_task_execution_id", "=", "task_executions.id"),
+    )
+    .as("is_parent");
+}

@@ -1,0 +1,567 @@
+/** CreateNodeEvent (executions.md §3.2) and the node execution queries (§4.1–4.5), on every database. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { create, fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code } from "../src/errors/codes.js";
+import { CatalogCacheStatus } from "../src/proto/gen/flyteidl/core/catalog_pb.js";
+import { CompiledWorkflowClosureSchema } from "../src/proto/gen/flyteidl/core/compiler_pb.js";
+import {
+  ExecutionError_ErrorKind,
+  NodeExecution_Phase as N,
+  TaskExecution_Phase as T,
+} from "../src/proto/gen/flyteidl/core/execution_pb.js";
+import { LiteralMapSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
+import type { NodeExecutionEventSchema } from "../src/proto/gen/flyteidl/event/event_pb.js";
+import { httpError, rejectsWith } from "./support/assertions.js";
+import {
+  type ExecId,
+  eventExecution,
+  eventRejection,
+  execIdText,
+  nodeIdText,
+  taskRef,
+  tick,
+} from "./support/propeller.js";
+import { describeEachDatabase, type TestServer } from "./support/server.js";
+
+const JSON_ACCEPT = { Accept: "application/json" };
+
+type NodeEventInit = Omit<MessageInitShape<typeof NodeExecutionEventSchema>, "$typeName">;
+
+let counter = 0;
+const fresh = (srv: TestServer, cluster = "") => eventExecution(srv, `ne${++counter}`, cluster);
+
+function node(srv: TestServer, id: ExecId, nodeId: string, phase: N, extra: NodeEventInit = {}) {
+  return srv.admin.createNodeEvent({
+    requestId: `r${++counter}`,
+    event: { id: { executionId: id, nodeId }, phase, occurredAt: tick(), ...extra },
+  });
+}
+
+const literals = (n: number) =>
+  create(LiteralMapSchema, {
+    literals: {
+      x: {
+        value: {
+          case: "scalar",
+          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
+        },
+      },
+    },
+  });
+
+describeEachDatabase("node events", (srv) => {
+  test("the first event creates the node; RUNNING starts it; SUCCEEDED ends it", async () => {
+    const id = await fresh(srv());
+    const queued = tick();
+    const reported = timestampFromMs(Date.UTC(2030, 0, 1));
+    await srv().admin.createNodeEvent({
+      requestId: "q",
+      event: {
+        id: { executionId: id, nodeId: "n0" },
+        phase: N.QUEUED,
+        occurredAt: queued,
+        reportedAt: reported,
+        inputValue: { case: "inputUri", value: "s3://b/n0/inputs.pb" },
+        retryGroup: "0",
+        specNodeId: "n0-spec",
+        eventVersion: 2,
+      },
+    });
+    let ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "n0" } });
+    assert.equal(ne.closure?.phase, N.QUEUED);
+    assert.deepEqual(ne.closure?.createdAt, queued);
+    assert.deepEqual(ne.closure?.updatedAt, reported, "reported_at wins for updated_at");
+    assert.equal(ne.inputUri, "s3://b/n0/inputs.pb");
+    assert.equal(ne.metadata?.retryGroup, "0");
+    assert.equal(ne.metadata?.specNodeId, "n0-spec");
+    const running = tick();
+    await srv().admin.createNodeEvent({
+      event: {
+        id: { executionId: id, nodeId: "n0" },
+        phase: N.RUNNING,
+        occurredAt: running,
+        deckUri: "s3://b/deck.html",
+      },
+    });
+    const done = tick();
+    await srv().admin.createNodeEvent({
+      event: {
+        id: { executionId: id, nodeId: "n0" },
+        phase: N.SUCCEEDED,
+        occurredAt: done,
+        inputValue: { case: "inputUri", value: "s3://other" },
+        outputResult: { case: "outputUri", value: "s3://b/n0/outputs.pb" },
+        deckUri: "s3://b/deck2.html",
+      },
+    });
+    ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "n0" } });
+    assert.equal(ne.closure?.phase, N.SUCCEEDED);
+    assert.deepEqual(ne.closure?.startedAt, running);
+    assert.deepEqual(ne.closure?.updatedAt, done);
+    assert.equal(ne.closure?.duration?.seconds, 1n);
+    assert.equal(ne.closure?.outputResult.case, "outputUri");
+    assert.equal(ne.closure?.outputResult.value, "s3://b/n0/outputs.pb");
+    assert.equal(ne.closure?.deckUri, "s3://b/deck2.html");
+    assert.equal(ne.inputUri, "s3://b/n0/inputs.pb", "inputs are kept once stored");
+    const events = await srv()
+      .server.database.kysely.selectFrom("node_execution_events")
+      .select(["phase"])
+      .where("execution_name", "=", id.name)
+      .orderBy("id")
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.phase),
+      ["QUEUED", "RUNNING", "SUCCEEDED"],
+    );
+  });
+
+  test("incomplete ids and a missing time are INVALID_ARGUMENT", async () => {
+    const id = await fresh(srv());
+    const { admin } = srv();
+    const cases: [MessageInitShape<typeof NodeExecutionEventSchema> | undefined, string][] = [
+      [undefined, "missing event"],
+      [{ phase: N.RUNNING }, "missing id"],
+      [{ id: { nodeId: "n0" } }, "missing execution_id"],
+      [{ id: { executionId: id } }, "missing node_id"],
+      [{ id: { nodeId: "n", executionId: { domain: "d", name: "n" } } }, "missing project"],
+      [{ id: { nodeId: "n", executionId: { project: "p", name: "n" } } }, "missing domain"],
+      [{ id: { nodeId: "n", executionId: { project: "p", domain: "d" } } }, "missing name"],
+      [{ id: { nodeId: "n", executionId: id } }, "missing occurred_at"],
+    ];
+    for (const [event, message] of cases) {
+      await rejectsWith(admin.createNodeEvent({ event }), Code.INVALID_ARGUMENT, message);
+    }
+  });
+
+  test("an unknown execution is NOT_FOUND", async () => {
+    const id = { project: "flytesnacks", domain: "development", name: "missing" };
+    const r = await eventRejection(node(srv(), id, "n0", N.QUEUED));
+    assert.equal(r.kind, "ExecutionNotFound");
+    assert.equal(
+      r.error.details,
+      `Failed to get existing execution id: [${execIdText(id)}] with err: missing entity of type execution with identifier ${execIdText(id)}`,
+    );
+  });
+
+  test("a repeated phase is ALREADY_EXISTS; a terminal node refuses naming the stored phase", async () => {
+    const id = await fresh(srv());
+    await node(srv(), id, "n0", N.RUNNING);
+    const dup = await eventRejection(node(srv(), id, "n0", N.RUNNING));
+    assert.equal(dup.kind, "AlreadyExists");
+    assert.equal(dup.error.details, `This phase was already recorded RUNNING for ${nodeIdText(id, "n0")}`);
+    await node(srv(), id, "n0", N.QUEUED); // no ordering rule for nodes
+    await node(srv(), id, "n0", N.FAILED);
+    const rowId = (
+      await srv()
+        .server.database.kysely.selectFrom("node_executions")
+        .select("id")
+        .where("execution_name", "=", id.name)
+        .executeTakeFirstOrThrow()
+    ).id;
+    for (const ev of [N.RUNNING, N.SUCCEEDED]) {
+      const r = await eventRejection(node(srv(), id, "n0", ev));
+      assert.equal(r.kind, "EventAlreadyInTerminalStateError");
+      assert.equal(r.detail, "FAILED", "the stored phase (FlyteAdmin names the event's)");
+      assert.equal(r.error.details, `Invalid phase change from FAILED to ${N[ev]} for node execution ${rowId}`);
+    }
+  });
+
+  test("every node event is checked against the execution's cluster", async () => {
+    const id = await fresh(srv(), "c1");
+    const first = await eventRejection(node(srv(), id, "n0", N.QUEUED, { producerId: "c2" }));
+    assert.equal(first.kind, "EventIncompatibleClusterError");
+    assert.equal(first.detail, "c1");
+    await node(srv(), id, "n0", N.QUEUED, { producerId: "c1" });
+    await node(srv(), id, "n0", N.RUNNING, { producerId: "propeller" });
+    await node(srv(), id, "n0", N.SUCCEEDED, { producerId: "" });
+  });
+
+  test("children: parent node, parent task attempt, top-level listing", async () => {
+    const id = await fresh(srv());
+    await node(srv(), id, "start-node", N.SUCCEEDED);
+    await node(srv(), id, "dyn", N.RUNNING);
+    await srv().admin.createTaskEvent({
+      event: {
+        taskId: taskRef("dyn-task"),
+        parentNodeExecutionId: { executionId: id, nodeId: "dyn" },
+        phase: T.RUNNING,
+        occurredAt: tick(),
+      },
+    });
+    const parentTask = {
+      taskId: taskRef("dyn-task"),
+      nodeExecutionId: { executionId: id, nodeId: "dyn" },
+      retryAttempt: 0,
+    };
+    await node(srv(), id, "dyn-0", N.QUEUED, {
+      parentNodeMetadata: { nodeId: "dyn" },
+      parentTaskMetadata: { id: parentTask },
+    });
+    await node(srv(), id, "dyn-1", N.QUEUED, { parentNodeMetadata: { nodeId: "dyn" } });
+    await node(srv(), id, "dyn", N.DYNAMIC_RUNNING, { isParent: true, isDynamic: true });
+    await node(srv(), id, "dyn", N.SUCCEEDED);
+
+    const top = await srv().admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 10,
+      sortBy: { key: "node_id", direction: 1 },
+    });
+    assert.deepEqual(
+      top.nodeExecutions.map((n) => n.id?.nodeId),
+      ["dyn", "start-node"],
+    );
+    const dyn = top.nodeExecutions[0];
+    assert.equal(dyn?.metadata?.isParentNode, true, "flags are OR-merged, never cleared");
+    assert.equal(dyn?.metadata?.isDynamic, true);
+    const children = await srv().admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 10,
+      uniqueParentId: "dyn",
+      sortBy: { key: "node_id", direction: 1 },
+    });
+    assert.deepEqual(
+      children.nodeExecutions.map((n) => n.id?.nodeId),
+      ["dyn-0", "dyn-1"],
+    );
+    const forTask = await srv().admin.listNodeExecutionsForTask({ taskExecutionId: parentTask, limit: 10 });
+    assert.deepEqual(
+      forTask.nodeExecutions.map((n) => n.id?.nodeId),
+      ["dyn-0"],
+    );
+    const attempt = await srv().admin.getTaskExecution({ id: parentTask });
+    assert.equal(attempt.isParent, true);
+
+    const missingParent = await eventRejection(
+      node(srv(), id, "x", N.QUEUED, { parentNodeMetadata: { nodeId: "ghost" } }),
+    );
+    assert.equal(missingParent.kind, "ExecutionNotFound");
+    assert.equal(
+      missingParent.error.details,
+      `missing entity of type node execution with identifier ${nodeIdText(id, "ghost")}`,
+    );
+    const ghostTask = { ...parentTask, retryAttempt: 5 };
+    const missingTask = await eventRejection(node(srv(), id, "y", N.QUEUED, { parentTaskMetadata: { id: ghostTask } }));
+    assert.equal(missingTask.error.code, Code.NOT_FOUND);
+    assert.match(
+      missingTask.error.details,
+      /^missing entity of type task execution with identifier task_id:\{project:"flytesnacks"/,
+    );
+    await rejectsWith(
+      node(srv(), id, "z", N.QUEUED, { parentTaskMetadata: { id: { ...parentTask, taskId: undefined } } }),
+      Code.INVALID_ARGUMENT,
+      "missing task_id",
+    );
+    await rejectsWith(
+      srv().admin.listNodeExecutions({ workflowExecutionId: id, limit: 10, uniqueParentId: "ghost" }),
+      Code.NOT_FOUND,
+      `missing entity of type node execution with identifier ${nodeIdText(id, "ghost")}`,
+    );
+  });
+
+  test("a child execution is recorded from the first update naming it, and must exist", async () => {
+    const id = await fresh(srv());
+    const child = await fresh(srv());
+    const other = await fresh(srv());
+    await node(srv(), id, "lp", N.QUEUED, {
+      targetMetadata: { case: "workflowNodeMetadata", value: { executionId: child } },
+    });
+    let ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "lp" } });
+    assert.equal(ne.closure?.targetMetadata.case, undefined, "not recorded by the first event");
+    const ghost = { ...child, name: "ghost" };
+    const r = await eventRejection(
+      node(srv(), id, "lp", N.RUNNING, {
+        targetMetadata: { case: "workflowNodeMetadata", value: { executionId: ghost } },
+      }),
+    );
+    assert.equal(r.error.code, Code.NOT_FOUND);
+    assert.equal(r.error.details, `missing entity of type execution with identifier ${execIdText(ghost)}`);
+    await node(srv(), id, "lp", N.RUNNING, {
+      targetMetadata: { case: "workflowNodeMetadata", value: { executionId: child } },
+    });
+    await node(srv(), id, "lp", N.SUCCEEDED, {
+      targetMetadata: { case: "workflowNodeMetadata", value: { executionId: other } },
+    });
+    ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "lp" } });
+    assert.equal(ne.closure?.targetMetadata.case, "workflowNodeMetadata");
+    assert.equal(ne.closure?.targetMetadata.value?.executionId?.name, child.name, "the first child recorded stays");
+  });
+
+  test("task-node metadata: cache details only with a catalog key", async () => {
+    const id = await fresh(srv());
+    await node(srv(), id, "c", N.RUNNING, {
+      targetMetadata: {
+        case: "taskNodeMetadata",
+        value: { cacheStatus: CatalogCacheStatus.CACHE_MISS, checkpointUri: "s3://ck" },
+      },
+    });
+    let ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "c" } });
+    assert.equal(ne.closure?.targetMetadata.case, "taskNodeMetadata");
+    assert.equal(ne.closure?.targetMetadata.value?.checkpointUri, "s3://ck");
+    assert.equal(ne.closure?.targetMetadata.value?.cacheStatus, CatalogCacheStatus.CACHE_DISABLED);
+    await node(srv(), id, "c", N.SUCCEEDED, {
+      targetMetadata: {
+        case: "taskNodeMetadata",
+        value: { cacheStatus: CatalogCacheStatus.CACHE_POPULATED, catalogKey: { datasetId: { name: "ds" } } },
+      },
+    });
+    ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "c" } });
+    assert.equal(ne.closure?.targetMetadata.case, "taskNodeMetadata");
+    assert.equal(ne.closure.targetMetadata.value.cacheStatus, CatalogCacheStatus.CACHE_POPULATED);
+    const row = await srv()
+      .server.database.kysely.selectFrom("node_executions")
+      .select("cache_status")
+      .where("execution_name", "=", id.name)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.cache_status, "CACHE_POPULATED");
+    const filtered = await srv().admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 5,
+      filters: "eq(cache_status,CACHE_POPULATED)",
+    });
+    assert.equal(filtered.nodeExecutions.length, 1);
+  });
+
+  test("dynamic workflows: closure offloaded, served by GetDynamicNodeWorkflow and GetNodeExecutionData", async () => {
+    const id = await fresh(srv());
+    const nid = { executionId: id, nodeId: "d0" };
+    await node(srv(), id, "d0", N.RUNNING);
+    await rejectsWith(
+      srv().admin.getDynamicNodeWorkflow({ id: nid }),
+      Code.NOT_FOUND,
+      "node does not contain dynamic workflow",
+    );
+    const wfId = { resourceType: 2, project: "flytesnacks", domain: "development", name: "dyn_wf", version: "v9" };
+    const compiled = create(CompiledWorkflowClosureSchema, { primary: { template: { id: wfId } } });
+    await node(srv(), id, "d0", N.DYNAMIC_RUNNING, {
+      isDynamic: true,
+      isParent: true,
+      targetMetadata: {
+        case: "taskNodeMetadata",
+        value: { dynamicWorkflow: { id: wfId, compiledWorkflow: compiled, dynamicJobSpecUri: "s3://b/futures.pb" } },
+      },
+    });
+    const got = await srv().admin.getDynamicNodeWorkflow({ id: nid });
+    assert.equal(got.compiledWorkflow?.primary?.template?.id?.name, "dyn_wf");
+    const row = await srv()
+      .server.database.kysely.selectFrom("node_executions")
+      .select("dynamic_workflow_remote_closure_reference as ref")
+      .where("execution_name", "=", id.name)
+      .executeTakeFirstOrThrow();
+    assert.match(
+      row.ref,
+      new RegExp(`/metadata/admin/${id.project}/${id.domain}/${id.name}/d0/flytesnacks_development_dyn_wf_v9$`),
+    );
+    await node(srv(), id, "d0", N.SUCCEEDED);
+    const data = await srv().admin.getNodeExecutionData({ id: nid });
+    assert.equal(data.dynamicWorkflow?.id?.name, "dyn_wf");
+    assert.equal(data.dynamicWorkflow?.dynamicJobSpecUri, "s3://b/futures.pb");
+    assert.equal(data.dynamicWorkflow?.compiledWorkflow?.primary?.template?.id?.version, "v9");
+  });
+
+  test("inline inputs and outputs are offloaded; GetNodeExecutionData returns them with flyte URLs", async () => {
+    const id = await fresh(srv());
+    const nid = { executionId: id, nodeId: "io" };
+    await node(srv(), id, "io", N.RUNNING, { inputValue: { case: "inputData", value: literals(1) } });
+    await node(srv(), id, "io", N.SUCCEEDED, {
+      outputResult: { case: "outputData", value: literals(2) },
+      deckUri: "s3://deck",
+    });
+    const ne = await srv().admin.getNodeExecution({ id: nid });
+    assert.match(ne.inputUri, new RegExp(`/metadata/${id.project}/${id.domain}/${id.name}/io/offloaded_inputs$`));
+    const out = ne.closure?.outputResult.value as string;
+    assert.match(out, new RegExp(`/metadata/${id.project}/${id.domain}/${id.name}/io/offloaded_outputs$`));
+    assert.equal(fromBinary(LiteralMapSchema, readFileSync(fileURLToPath(out))).literals.x?.value.case, "scalar");
+    const data = await srv().admin.getNodeExecutionData({ id: nid });
+    const int = (m: typeof data.fullInputs) => {
+      const v = m?.literals.x?.value;
+      return v?.case === "scalar" && v.value.value.case === "primitive" ? v.value.value.value.value.value : undefined;
+    };
+    assert.equal(int(data.fullInputs), 1n);
+    assert.equal(int(data.fullOutputs), 2n);
+    const base = `flyte://v1/${id.project}/${id.domain}/${id.name}/io`;
+    assert.deepEqual(
+      { i: data.flyteUrls?.inputs, o: data.flyteUrls?.outputs, d: data.flyteUrls?.deck },
+      { i: `${base}/i`, o: `${base}/o`, d: `${base}/d` },
+    );
+    await node(srv(), id, "nodeck", N.SUCCEEDED);
+    const plain = await srv().admin.getNodeExecutionData({ id: { executionId: id, nodeId: "nodeck" } });
+    assert.equal(plain.flyteUrls?.deck, "");
+    assert.deepEqual(plain.fullInputs?.literals, {});
+  });
+
+  test("errors: columns set, lists cut messages to 100 bytes, Get does not", async () => {
+    const id = await fresh(srv());
+    const message = `boom ${"é".repeat(100)}`;
+    await node(srv(), id, "bad", N.FAILED, {
+      outputResult: { case: "error", value: { code: "E42", message, kind: ExecutionError_ErrorKind.SYSTEM } },
+    });
+    const got = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "bad" } });
+    assert.equal(got.closure?.outputResult.case, "error");
+    assert.equal(got.closure.outputResult.value.message, message);
+    const list = await srv().admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 1,
+      filters: "eq(error_kind,SYSTEM)+eq(error_code,E42)",
+    });
+    const err = list.nodeExecutions[0]?.closure?.outputResult.value as { message: string };
+    assert.equal(err.message, `boom ${"é".repeat(47)}`, "100 bytes, without half a character");
+    assert.equal(list.token, "1");
+  });
+
+  test("ListNodeExecutions validation, filters, joins, paging", async () => {
+    const id = await fresh(srv());
+    for (const n of ["a", "b", "c"]) await node(srv(), id, n, N.RUNNING);
+    await node(srv(), id, "c", N.SUCCEEDED);
+    const { admin } = srv();
+    await rejectsWith(admin.listNodeExecutions({ limit: 1 }), Code.INVALID_ARGUMENT, "missing execution_id");
+    await rejectsWith(
+      admin.listNodeExecutions({ workflowExecutionId: { project: "p", domain: "d" }, limit: 1 }),
+      Code.INVALID_ARGUMENT,
+      "missing execution_id",
+    );
+    await rejectsWith(
+      admin.listNodeExecutions({ workflowExecutionId: id }),
+      Code.INVALID_ARGUMENT,
+      "invalid value for limit",
+    );
+    await rejectsWith(
+      admin.listNodeExecutions({ workflowExecutionId: id, limit: 1, token: "x" }),
+      Code.INVALID_ARGUMENT,
+      "invalid pagination token x for ListNodeExecutions",
+    );
+    await rejectsWith(
+      admin.listNodeExecutions({ workflowExecutionId: id, limit: 1, filters: "eq(task.name,x)" }),
+      Code.INVALID_ARGUMENT,
+      "'t' entity is not allowed in filters",
+    );
+    const page1 = await admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 2,
+      sortBy: { key: "node_id", direction: 1 },
+    });
+    assert.deepEqual(
+      page1.nodeExecutions.map((n) => n.id?.nodeId),
+      ["a", "b"],
+    );
+    assert.equal(page1.token, "2");
+    const page2 = await admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 2,
+      token: page1.token,
+      sortBy: { key: "node_id", direction: 1 },
+    });
+    assert.deepEqual(
+      page2.nodeExecutions.map((n) => n.id?.nodeId),
+      ["c"],
+    );
+    assert.equal(page2.token, "");
+    const running = await admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 10,
+      filters: "eq(phase,RUNNING)",
+    });
+    assert.equal(running.nodeExecutions.length, 2);
+    // A filter on the execution joins the executions table (its phase is UNDEFINED here).
+    const joined = await admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 10,
+      filters: "eq(execution.phase,UNDEFINED)+eq(phase,SUCCEEDED)",
+    });
+    assert.deepEqual(
+      joined.nodeExecutions.map((n) => n.id?.nodeId),
+      ["c"],
+    );
+    const none = await admin.listNodeExecutions({
+      workflowExecutionId: id,
+      limit: 10,
+      filters: "eq(execution.phase,RUNNING)",
+    });
+    assert.equal(none.nodeExecutions.length, 0);
+  });
+
+  test("GetNodeExecution validation and NOT_FOUND", async () => {
+    const id = await fresh(srv());
+    const { admin } = srv();
+    await rejectsWith(admin.getNodeExecution({}), Code.INVALID_ARGUMENT, "missing id");
+    await rejectsWith(admin.getNodeExecution({ id: { executionId: id } }), Code.INVALID_ARGUMENT, "missing node_id");
+    await rejectsWith(
+      admin.getNodeExecutionData({ id: { nodeId: "n" } }),
+      Code.INVALID_ARGUMENT,
+      "missing execution_id",
+    );
+    await rejectsWith(
+      admin.getNodeExecution({ id: { executionId: id, nodeId: "nope" } }),
+      Code.NOT_FOUND,
+      `missing entity of type node execution with identifier ${nodeIdText(id, "nope")}`,
+    );
+  });
+
+  test("two first events of one node at once: both applied, none refused", async () => {
+    const id = await fresh(srv());
+    for (let i = 0; i < 5; i++) {
+      const n = `race${i}`;
+      await Promise.all([node(srv(), id, n, N.QUEUED), node(srv(), id, n, N.RUNNING)]);
+      const ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: n } });
+      assert.ok([N.QUEUED, N.RUNNING].includes(ne.closure?.phase as N));
+    }
+  });
+
+  test("over HTTP: events, get, list, data", async () => {
+    const id = await fresh(srv());
+    const post = (phase: string, nodeId = "h0") =>
+      srv().http("/api/v1/events/nodes", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          event: { id: { execution_id: id, node_id: nodeId }, phase, occurred_at: "2024-02-01T00:00:00Z" },
+        }),
+      });
+    assert.equal((await post("RUNNING")).status, 200);
+    assert.equal((await post("SUCCEEDED")).status, 200);
+    const body = await httpError(
+      await post("RUNNING"),
+      400,
+      Code.FAILED_PRECONDITION,
+      /^Invalid phase change from SUCCEEDED to RUNNING for node execution \d+$/,
+    );
+    assert.deepEqual(body.details, [
+      {
+        "@type": "type.googleapis.com/flyteidl.admin.EventFailureReason",
+        already_in_terminal_state: { current_phase: "SUCCEEDED" },
+      },
+    ]);
+    const base = `${id.project}/${id.domain}/${id.name}`;
+    const one = (await (await srv().http(`/api/v1/node_executions/${base}/h0`, { headers: JSON_ACCEPT })).json()) as {
+      closure: { phase: string };
+    };
+    assert.equal(one.closure.phase, "SUCCEEDED");
+    const list = (await (
+      await srv().http(`/api/v1/node_executions/${base}?limit=5`, { headers: JSON_ACCEPT })
+    ).json()) as {
+      node_executions: unknown[];
+    };
+    assert.equal(list.node_executions.length, 1);
+    const data = (await (
+      await srv().http(`/api/v1/data/node_executions/${base}/h0`, { headers: JSON_ACCEPT })
+    ).json()) as {
+      flyte_urls: { inputs: string };
+    };
+    assert.equal(data.flyte_urls.inputs, `flyte://v1/${base}/h0/i`);
+    await httpError(
+      await srv().http(`/api/v1/node_executions/${base}/zz`),
+      404,
+      Code.NOT_FOUND,
+      /^missing entity of type node execution/,
+    );
+    await httpError(
+      await srv().http(`/api/v1/node_executions/${base}/h0/dynamic_workflow`),
+      404,
+      Code.NOT_FOUND,
+      "node does not contain dynamic workflow",
+    );
+  });
+});
