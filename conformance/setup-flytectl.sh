@@ -7,8 +7,8 @@
 # (no Go, Go too old, no module proxy, build error) it prints the reason, writes it to
 # conformance/.work/flytectl.unavailable (the conformance tests skip with it) and exits 0.
 #
-# Cold cost on a 2-core machine: ~2 min to download modules + ~12 min to compile
-# (see conformance/README.md); a warm Go build cache makes it ~1 min.
+# Cold cost on a 2-core machine: ~1 min to download modules + 5-30 min to compile (load-dependent;
+# see conformance/README.md); a warm Go build cache makes it ~20 s.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,7 +60,7 @@ if ! timeout 1200 go mod download >"$log" 2>&1; then
   unavailable "cannot download Go modules (network or module proxy): $(tail -n 1 "$log") (full log: $log)"
 fi
 t_download=$(date +%s)
-echo "flytectl $version: modules downloaded in $((t_download - start)) s; compiling (takes ~12 min cold on 2 cores)"
+echo "flytectl $version: modules downloaded in $((t_download - start)) s; compiling (5-30 min on 2 cores with a cold Go build cache, seconds with a warm one)"
 
 ldflags="-s -w"
 ldflags+=" -X github.com/flyteorg/flyte/flytestdlib/version.Version=$version"

@@ -27,6 +27,16 @@ start=$(date +%s)
 relock=0
 [ "${1:-}" = "--relock" ] && relock=1
 
+# The most telling line of a failed pip run: a connection error beats pip's summary.
+pip_failure() {
+  local line
+  line=$(grep -m1 -E 'NewConnectionError|Failed to establish|Temporary failure in name resolution|ProxyError|timed out' "$log" |
+    sed -E 's/.*(Failed to establish a new connection: [^'"'"']*|Temporary failure in name resolution|ProxyError|timed out).*/cannot reach the package index: \1/')
+  [ -n "$line" ] || line=$(grep -m1 '^ERROR' "$log")
+  [ -n "$line" ] || line=$(tail -n 1 "$log")
+  printf 'pip install failed: %s (full log: %s)' "$line" "$log"
+}
+
 unavailable() {
   echo "flytekit: NOT INSTALLED: $1" >&2
   printf '%s\n' "$1" >"$unavailable"
@@ -64,14 +74,12 @@ fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --no-input --timeout 60 --retries 2)
 echo "flytekit $version: installing into $venv with $("$venv/bin/python" --version)"
 if [ "$relock" = 1 ]; then
-  "${pip[@]}" install -r "$requirements" >"$log" 2>&1 ||
-    unavailable "pip install failed (network or PyPI): $(tail -n 1 "$log") (full log: $log)"
+  "${pip[@]}" install -r "$requirements" >"$log" 2>&1 || unavailable "$(pip_failure)"
   "${pip[@]}" freeze --all | grep -v -E '^(pip|setuptools|wheel)==' >"$constraints"
   echo "flytekit $version: rewrote $constraints"
   want_stamp=$(cat "$requirements" "$constraints" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
 else
-  timeout 1800 "${pip[@]}" install -r "$requirements" -c "$constraints" >"$log" 2>&1 ||
-    unavailable "pip install failed (network or PyPI): $(tail -n 1 "$log") (full log: $log)"
+  timeout 1800 "${pip[@]}" install -r "$requirements" -c "$constraints" >"$log" 2>&1 || unavailable "$(pip_failure)"
 fi
 
 installed=$("$venv/bin/python" -c 'import flytekit; print(flytekit.__version__)' 2>>"$log") ||
