@@ -53,7 +53,7 @@ function registerRows(stdout: string): string[][] {
     const last = rows.at(-1);
     if (cells[0] === "" && last) {
       for (const [i, cell] of cells.entries()) if (cell) last[i] = `${last[i]} ${cell}`;
-    } else if (cells[0] !== "NAME") rows.push(cells);
+    } else if (!/^NAME\b/.test(cells[0])) rows.push(cells); // the header reads "NAME (<count>)"
   }
   return rows;
 }
