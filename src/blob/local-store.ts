@@ -8,7 +8,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { nowMicros } from "../common/time.js";
 import { AdminError, Code } from "../errors/admin-error.js";
 import {
@@ -21,6 +20,8 @@ import {
   type WriteOptions,
 } from "./data-store.js";
 import type { SignedFields, UrlSigner } from "./url-signer.js";
+
+const FILE_SCHEME = "file://";
 
 /** The URL path prefix of blob routes. */
 export const BLOB_PATH_PREFIX = "/blobs/";
@@ -68,22 +69,25 @@ export class LocalStore implements DataStore {
       throw new Error(`storage.container [${container}] must be one path segment not starting with "."`);
     }
     this.#container = join(this.#root, container);
-    this.baseUri = pathToFileURL(this.#container).href;
+    this.baseUri = `${FILE_SCHEME}${this.#container}`;
     this.#urls = urls;
   }
 
+  /**
+   * References are `file://` plus the absolute path, not percent-encoded:
+   * flytekit (fsspec) and the engine strip the scheme and use the rest as a
+   * path, so an encoded `=` in a base32 folder name would name another file.
+   */
   ref(...segments: string[]): string {
-    return `${this.baseUri}/${keyParts(segments).map(encodeURIComponent).join("/")}`;
+    return `${this.baseUri}/${keyParts(segments).join("/")}`;
   }
 
   /** The file a reference names; refuses anything outside the container. */
   pathOf(ref: string): string {
-    let path: string;
-    try {
-      path = resolve(fileURLToPath(ref));
-    } catch {
+    if (!ref.startsWith(`${FILE_SCHEME}/`)) {
       throw new AdminError(Code.INVALID_ARGUMENT, `not a local storage reference: ${ref}`);
     }
+    const path = resolve(ref.slice(FILE_SCHEME.length));
     if (!path.startsWith(this.#container + sep)) {
       throw new AdminError(Code.INVALID_ARGUMENT, `storage reference outside the store: ${ref}`);
     }
@@ -211,7 +215,7 @@ export class LocalStore implements DataStore {
 
   /** The reference a URL path names, from its decoded segments (container first). */
   refOfUrlSegments(segments: readonly string[]): string {
-    return pathToFileURL(join(this.#root, ...segments)).href;
+    return `${FILE_SCHEME}${join(this.#root, ...segments)}`;
   }
 
   /** Moves a finished temp file into place with its sidecar, so a reader never sees half an object. */
