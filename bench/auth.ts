@@ -6,18 +6,23 @@
  * itself (client_credentials with a bcrypt cost-10 secret). The servers run in
  * their own processes, on SQLite (GetVersion does not touch the database).
  * Because a loaded machine blurs requests/s, it also measures in-process the
- * CPU time one authentication takes (median of batches), with and without the
- * verified-token cache.
+ * CPU time of one authentication (with and without the verified-token cache)
+ * and of one GetVersion through the call pipeline with auth off and on.
  * Run: `npx tsx bench/auth.ts [--seconds 5]`. Writes bench/results/auth.json.
  */
+import { create } from "@bufbuild/protobuf";
 import { hashSync } from "bcryptjs";
+import { pino } from "pino";
 import { type AccessTokenVerifier, LocalKeyVerifier, VerifiedTokenCache } from "../src/auth/access-tokens.js";
 import { RequestAuthenticator } from "../src/auth/authenticator.js";
 import { CookieCodec, SessionCookies } from "../src/auth/cookies.js";
 import { randomRsaKeyPem } from "../src/auth/secrets.js";
 import { SigningKeys } from "../src/auth/signing-keys.js";
 import { TokenIssuer } from "../src/auth/token-issuer.js";
+import { versionResponse } from "../src/managers/version.js";
+import { Metrics } from "../src/observability/metrics.js";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
+import { type Authenticator, CallPipeline, newCallContext } from "../src/transport/pipeline.js";
 import { basicAuth } from "../test/support/auth.js";
 import { grpcClient } from "../test/support/grpc-client.js";
 import {
@@ -78,42 +83,12 @@ async function clientCredentialsToken(httpBase: string): Promise<string> {
   return body.access_token;
 }
 
-/** Median CPU microseconds per `identify` of a Bearer token, over batches of 1,000 calls. */
-async function cpuPerAuthentication(cached: boolean): Promise<number> {
-  const keys = await SigningKeys.fromPem(randomRsaKeyPem());
-  const audience = "http://127.0.0.1:8088";
-  const { token } = await new TokenIssuer(keys, 1800).accessToken({
-    issuer: audience,
-    subject: "robot",
-    clientId: "robot",
-    scopes: ["all"],
-    audience: [audience],
-  });
-  const verifier: AccessTokenVerifier = cached
-    ? new VerifiedTokenCache(new LocalKeyVerifier(keys))
-    : new LocalKeyVerifier(keys);
-  const authenticator = new RequestAuthenticator({
-    accessTokens: verifier,
-    idp: undefined,
-    session: new SessionCookies(new CookieCodec(Buffer.alloc(64, 1), Buffer.alloc(32, 2)), {
-      secure: true,
-      sameSite: "DefaultMode",
-      domain: "",
-    }),
-    audiences: () => new Set([audience]),
-    httpHeader: "flyte-authorization",
-    grpcHeader: "flyte-authorization",
-    disableForHttp: false,
-    disableForGrpc: false,
-  });
-  const metadata = new Map([
-    ["authorization", [`Bearer ${token}`]],
-    [":authority", ["127.0.0.1:8089"]],
-  ]);
+/** Median CPU microseconds per `op()`, over batches of 1,000 calls after two warm-up batches. */
+async function medianCpuMicros(op: () => Promise<unknown>): Promise<number> {
   const batches: number[] = [];
   for (let b = 0; b < 12; b++) {
     const start = process.cpuUsage();
-    for (let i = 0; i < 1000; i++) await authenticator.identify(metadata, "grpc");
+    for (let i = 0; i < 1000; i++) await op();
     const used = process.cpuUsage(start);
     if (b >= 2) batches.push((used.user + used.system) / 1000);
   }
@@ -121,7 +96,58 @@ async function cpuPerAuthentication(cached: boolean): Promise<number> {
   return Math.round((batches[Math.floor(batches.length / 2)] ?? 0) * 10) / 10;
 }
 
-const cpu = { uncachedMicros: await cpuPerAuthentication(false), cachedMicros: await cpuPerAuthentication(true) };
+/**
+ * In-process CPU figures: one authentication (with and without the
+ * verified-token cache) and one whole GetVersion through the call pipeline
+ * with auth off and on.
+ */
+async function inProcessCpu(): Promise<Record<string, number>> {
+  const keys = await SigningKeys.fromPem(randomRsaKeyPem());
+  const audience = "http://127.0.0.1:8088";
+  const grant = { issuer: audience, subject: "robot", clientId: "robot", scopes: ["all"], audience: [audience] };
+  const { token } = await new TokenIssuer(keys, 1800).accessToken(grant);
+  const authenticator = (verifier: AccessTokenVerifier) =>
+    new RequestAuthenticator({
+      accessTokens: verifier,
+      idp: undefined,
+      session: new SessionCookies(new CookieCodec(Buffer.alloc(64, 1), Buffer.alloc(32, 2)), {
+        secure: true,
+        sameSite: "DefaultMode",
+        domain: "",
+      }),
+      audiences: () => new Set([audience]),
+      httpHeader: "flyte-authorization",
+      grpcHeader: "flyte-authorization",
+      disableForHttp: false,
+      disableForGrpc: false,
+    });
+  const metadata = new Map([
+    ["authorization", [`Bearer ${token}`]],
+    [":authority", ["127.0.0.1:8089"]],
+  ]);
+  const uncached = authenticator(new LocalKeyVerifier(keys));
+  const cached = authenticator(new VerifiedTokenCache(new LocalKeyVerifier(keys)));
+  const pipeline = (authenticate?: Authenticator) =>
+    new CallPipeline({
+      services: [AdminService],
+      handlers: new Map([[AdminService.typeName, { getVersion: () => versionResponse() } as never]]),
+      logger: pino({ level: "silent" }),
+      metrics: new Metrics(),
+      authenticate,
+    });
+  const method = AdminService.method.getVersion;
+  const request = create(method.input, {});
+  const signal = new AbortController().signal;
+  const call = (p: CallPipeline) => () => p.call(method, request, newCallContext("grpc", metadata, signal));
+  return {
+    authenticateUncachedMicros: await medianCpuMicros(() => uncached.identify(metadata, "grpc")),
+    authenticateCachedMicros: await medianCpuMicros(() => cached.identify(metadata, "grpc")),
+    getVersionAuthOffMicros: await medianCpuMicros(call(pipeline())),
+    getVersionAuthOnMicros: await medianCpuMicros(call(pipeline(cached.authenticate))),
+  };
+}
+
+const cpu = await inProcessCpu();
 
 const rows: Row[] = [];
 const off = await startServerProcess("sqlite");
@@ -184,8 +210,8 @@ for (const transport of ["grpc", "http"]) {
   );
 }
 console.log(
-  `CPU per authentication (in-process, median): ${cpu.uncachedMicros} µs verifying the signature, ${cpu.cachedMicros} µs for a token seen before`,
+  `\nin-process CPU, median µs per call: authenticate ${cpu.authenticateUncachedMicros} (signature checked) / ${cpu.authenticateCachedMicros} (token seen before); GetVersion through the pipeline ${cpu.getVersionAuthOffMicros} (auth off) / ${cpu.getVersionAuthOnMicros} (auth on)`,
 );
 console.log(
-  `\nwritten to ${writeResult("auth", { concurrency: CONCURRENCY, seconds, rows, cpuPerAuthentication: cpu })}`,
+  `\nwritten to ${writeResult("auth", { concurrency: CONCURRENCY, seconds, rows, inProcessCpuMicros: cpu })}`,
 );

@@ -38,6 +38,8 @@ import { TokenIssuer } from "./token-issuer.js";
 
 type Metadata = ReadonlyMap<string, readonly string[]>;
 
+const AUDIENCE_MEMO_LIMIT = 256;
+
 /** What AuthMetadataService needs. */
 export interface AuthMetadataSource {
   /** `server.security.useAuth`. */
@@ -138,15 +140,27 @@ function sessionCookies(config: Config, secrets: SecretSource, logger: Logger) {
   return { session, hashKey };
 }
 
-/** Audiences a Bearer token may carry: this service's URLs, plus `allowedAudience` (External) or the configured issuer (Self). */
-function audiencePolicy(auth: Config["auth"], urls: PublicUrls): (host: string | undefined) => Set<string> {
+/**
+ * Audiences a Bearer token may carry: this service's URLs, plus
+ * `allowedAudience` (External) or the configured issuer (Self). Memoized per
+ * Host value (bounded: the header is the caller's to choose).
+ */
+function audiencePolicy(auth: Config["auth"], urls: PublicUrls): (host: string | undefined) => ReadonlySet<string> {
   const extra =
     auth.appAuth.authServerType === "External"
       ? auth.appAuth.externalAuthServer.allowedAudience
       : [auth.appAuth.selfAuthServer.issuer].filter((i) => i !== "");
+  const memo = new Map<string, ReadonlySet<string>>();
   return (host) => {
-    const set = urls.audiencesFor(host);
-    for (const a of extra) set.add(a);
+    const key = host ?? "";
+    let set = memo.get(key);
+    if (!set) {
+      const fresh = urls.audiencesFor(host);
+      for (const a of extra) fresh.add(a);
+      if (memo.size >= AUDIENCE_MEMO_LIMIT) memo.clear();
+      memo.set(key, fresh);
+      set = fresh;
+    }
     return set;
   };
 }
