@@ -18,7 +18,8 @@ import { dataSettings } from "./data/literal-data.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
 import { createEventManagers, type EventManagers } from "./events/index.js";
 import type { ExecutionManager } from "./executions/execution-manager.js";
-import { createExecutionManager, launchPlansNotYetRegistered, nodeExecutionLookup } from "./executions/wiring.js";
+import { registeredEntities } from "./executions/registered-entities.js";
+import { createExecutionManager, nodeExecutionLookup } from "./executions/wiring.js";
 import { NodeExecutionManager } from "./node-execution-manager.js";
 import { ProjectManager } from "./project-manager.js";
 import {
@@ -69,7 +70,11 @@ export function createManagers(deps: ManagerDeps): Managers {
   );
   const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
   const executions = createExecutionManager(deps, projects, {
-    entities: launchPlansNotYetRegistered(),
+    entities: registeredEntities({
+      codec: deps.database.codec,
+      repos: registrationRepos,
+      workflows: registration.workflows,
+    }),
     attributes,
     nodes: nodeExecutionLookup(deps.database),
     breakdown: async () => undefined,

@@ -1,7 +1,7 @@
 /** Builds the execution manager and what it depends on (called by createManagers). */
 import { protoText } from "../../compiler/index.js";
 import { ExecutorRegistry } from "../../engine/executor-registry.js";
-import { AdminError, Code } from "../../errors/admin-error.js";
+import { AdminError } from "../../errors/admin-error.js";
 import { NodeExecutionIdentifierSchema } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { Database } from "../../store/database.js";
 import { ExecutionRepository } from "../../store/repositories/execution-repository.js";
@@ -79,23 +79,5 @@ export function nodeExecutionLookup(db: Database): NodeExecutionLookup {
       }
       return Number(row.id);
     },
-  };
-}
-
-/**
- * Registered entities before this build registers workflows and launch
- * plans: every launch answers UNIMPLEMENTED.
- */
-export function launchPlansNotYetRegistered(): RegisteredEntities {
-  const unavailable = async (): Promise<never> => {
-    throw new AdminError(Code.UNIMPLEMENTED, "launch plans and workflows are not registered by this build yet");
-  };
-  return {
-    launchPlan: unavailable,
-    workflow: unavailable,
-    task: unavailable,
-    createWorkflow: unavailable,
-    createLaunchPlan: unavailable,
-    markSystemGenerated: unavailable,
   };
 }
