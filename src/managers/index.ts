@@ -74,6 +74,7 @@ export function createManagers(deps: ManagerDeps): Managers {
       codec: deps.database.codec,
       repos: registrationRepos,
       workflows: registration.workflows,
+      createLaunchPlan: (req) => registration.launchPlans.create(req),
     }),
     attributes,
     nodes: nodeExecutionLookup(deps.database),
