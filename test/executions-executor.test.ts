@@ -9,9 +9,11 @@ import { ExecutorRegistry } from "../src/engine/executor-registry.js";
 import type { AbortData, ExecutionData, WorkflowExecutor } from "../src/engine/workflow-executor.js";
 import { AdminError } from "../src/errors/admin-error.js";
 import { Code } from "../src/errors/codes.js";
+import { NamedEntityState } from "../src/proto/gen/flyteidl/admin/common_pb.js";
 import { ExecutionError_ErrorKind, WorkflowExecution_Phase } from "../src/proto/gen/flyteidl/core/execution_pb.js";
-import { HELLO_WF, pyflyteRunRequest, registerHello } from "./fixtures/executions.js";
-import { DOMAIN, PROJECT } from "./fixtures/tasks.js";
+import { ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
+import { HELLO_WF, helloRequests, pyflyteRunRequest, registerHello, SAY_HELLO } from "./fixtures/executions.js";
+import { DOMAIN, PROJECT, taskId } from "./fixtures/tasks.js";
 import { intLiteral, stringLiteral } from "./fixtures/types.js";
 import { launchPlanId } from "./fixtures/workflows.js";
 import { rejectsWith } from "./support/assertions.js";
@@ -88,6 +90,76 @@ describeEachDatabase(
       const data = recording.launched.find((d) => d.executionId.name === "recovered");
       assert.equal(data?.executionParameters.recoveryExecution?.name, "recorded");
     });
+    test("single-task execution: .flytegen workflow and launch plan, SYSTEM_GENERATED, launch entity task", async () => {
+      const s = srv();
+      const t = taskId(SAY_HELLO, "v1");
+      const req = pyflyteRunRequest(t, { name: stringLiteral("x") });
+      req.name = "single-task";
+      await s.admin.createExecution(req);
+      const wf = await s.admin.getWorkflow({
+        id: {
+          resourceType: ResourceType.WORKFLOW,
+          project: PROJECT,
+          domain: DOMAIN,
+          name: `.flytegen.${SAY_HELLO}`,
+          version: "v1",
+        },
+      });
+      const nodes = wf.closure?.compiledWorkflow?.primary?.template?.nodes.map((n) => n.id) ?? [];
+      assert.ok(nodes.includes("wfhellosayhello"), `a node named after the task, letters and digits only: ${nodes}`);
+      const lp = await s.admin.getLaunchPlan({
+        id: {
+          resourceType: ResourceType.LAUNCH_PLAN,
+          project: PROJECT,
+          domain: DOMAIN,
+          name: `.flytegen.${SAY_HELLO}`,
+          version: "v1",
+        },
+      });
+      assert.equal(lp.spec?.workflowId?.name, `.flytegen.${SAY_HELLO}`);
+      for (const resourceType of [ResourceType.WORKFLOW, ResourceType.LAUNCH_PLAN]) {
+        const ne = await s.admin.getNamedEntity({
+          resourceType,
+          id: { project: PROJECT, domain: DOMAIN, name: `.flytegen.${SAY_HELLO}` },
+        });
+        assert.equal(ne.metadata?.state, NamedEntityState.SYSTEM_GENERATED);
+      }
+      const e = await s.admin.getExecution({ id: { project: PROJECT, domain: DOMAIN, name: "single-task" } });
+      assert.equal(e.spec?.launchPlan?.resourceType, ResourceType.TASK);
+      assert.equal(e.closure?.workflowId?.name, `.flytegen.${SAY_HELLO}`);
+      // A second run reuses the skeletons; a missing required task input is refused.
+      await s.admin.createExecution(pyflyteRunRequest(t, { name: stringLiteral("y") }));
+      await rejectsWith(
+        s.admin.createExecution(pyflyteRunRequest(t, {})),
+        Code.INVALID_ARGUMENT,
+        "expected_inputs name missing",
+      );
+      const byTask = await s.admin.listExecutions({
+        id: { project: PROJECT, domain: DOMAIN },
+        limit: 10,
+        filters: `eq(task.name,${SAY_HELLO})`,
+      });
+      assert.equal(byTask.executions.length, 2);
+    });
+    test("simultaneous first runs of a task all succeed: the skeletons are created once", async () => {
+      const s = srv();
+      const r = helloRequests("v-race");
+      await s.admin.createTask(r.task);
+      const t = taskId(SAY_HELLO, "v-race");
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () => s.admin.createExecution(pyflyteRunRequest(t, { name: stringLiteral("x") }))),
+      );
+      assert.deepEqual(
+        results.map((x) => (x.status === "rejected" ? String((x.reason as Error).message) : "ok")),
+        Array(6).fill("ok"),
+      );
+      const lps = await s.admin.listLaunchPlans({
+        id: { project: PROJECT, domain: DOMAIN, name: `.flytegen.${SAY_HELLO}` },
+        limit: 10,
+        filters: "eq(version,v-race)",
+      });
+      assert.equal(lps.launchPlans.length, 1);
+    });
   },
   {},
   { executors: ExecutorRegistry.builtIn().with("external", () => recording) },
@@ -126,6 +198,16 @@ describeEachDatabase(
         s.admin.terminateExecution({ id, cause: "x" }),
         Code.FAILED_PRECONDITION,
         "Cannot abort an already terminated workflow execution",
+      );
+    });
+    test("single-task path: the executor's error is returned and nothing is stored", async () => {
+      const s = srv();
+      const req = pyflyteRunRequest(taskId(SAY_HELLO, "v1"), { name: stringLiteral("x") });
+      req.name = "refused-task";
+      await rejectsWith(s.admin.createExecution(req), Code.INTERNAL, LONG);
+      await rejectsWith(
+        s.admin.getExecution({ id: { project: PROJECT, domain: DOMAIN, name: "refused-task" } }),
+        Code.NOT_FOUND,
       );
     });
   },

@@ -3,7 +3,12 @@
  * CreateExecution reads (launch plans, workflows, tasks) and what a
  * single-task execution creates (its skeleton workflow and launch plan).
  */
-import { AdminError, Code } from "../../errors/admin-error.js";
+import { create } from "@bufbuild/protobuf";
+import {
+  NamedEntityState,
+  type NamedEntityUpdateRequest,
+  NamedEntityUpdateRequestSchema,
+} from "../../proto/gen/flyteidl/admin/common_pb.js";
 import type { LaunchPlanCreateRequest } from "../../proto/gen/flyteidl/admin/launch_plan_pb.js";
 import { type Identifier, ResourceType } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { ValueCodec } from "../../store/dialect.js";
@@ -18,25 +23,18 @@ export interface RegisteredEntitiesOptions {
   readonly codec: ValueCodec;
   readonly repos: RegistrationRepositories;
   readonly workflows: WorkflowManager;
-  /** CreateLaunchPlan's rules; absent until launch plans are registered by this build. */
-  readonly createLaunchPlan?: ((req: LaunchPlanCreateRequest) => Promise<void>) | undefined;
-  /** Sets a named entity's state; absent until named entities are managed by this build. */
-  readonly markSystemGenerated?:
-    | ((type: ResourceType, project: string, domain: string, name: string) => Promise<void>)
-    | undefined;
+  readonly launchPlans: { create(req: LaunchPlanCreateRequest): Promise<void> };
+  readonly namedEntities: { update(req: NamedEntityUpdateRequest): Promise<void> };
 }
 
 /**
  * The registration side of executions.
  *
  * @example
- * const entities = registeredEntities({ codec: db.codec, repos, workflows });
+ * const entities = registeredEntities({ codec: db.codec, repos, workflows, launchPlans, namedEntities });
  * const { launchPlan } = await entities.launchPlan(id);
  */
 export function registeredEntities(o: RegisteredEntitiesOptions): RegisteredEntities {
-  const missing = (what: string) => async (): Promise<never> => {
-    throw new AdminError(Code.UNIMPLEMENTED, `${what} is not available in this build yet`);
-  };
   return {
     async launchPlan(id: Identifier) {
       const key = entityKey(id);
@@ -57,7 +55,14 @@ export function registeredEntities(o: RegisteredEntitiesOptions): RegisteredEnti
       return { rowId: row.id, task: taskFromRow(row, o.codec) };
     },
     createWorkflow: (req) => o.workflows.create(req),
-    createLaunchPlan: o.createLaunchPlan ?? missing("launch plan registration"),
-    markSystemGenerated: o.markSystemGenerated ?? missing("named entity state"),
+    createLaunchPlan: (req) => o.launchPlans.create(req),
+    markSystemGenerated: (resourceType, project, domain, name) =>
+      o.namedEntities.update(
+        create(NamedEntityUpdateRequestSchema, {
+          resourceType,
+          id: { project, domain, name },
+          metadata: { state: NamedEntityState.SYSTEM_GENERATED },
+        }),
+      ),
   };
 }
