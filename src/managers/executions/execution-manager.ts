@@ -49,6 +49,7 @@ import {
   specOf,
 } from "../../store/repositories/execution-mapper.js";
 import type { ExecutionRepository } from "../../store/repositories/execution-repository.js";
+import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
 import { executionSpan, type NodeBreakdown } from "./execution-metrics.js";
 import { executionNotFound, type LaunchResolver } from "./launch-resolver.js";
@@ -100,7 +101,7 @@ export class ExecutionManager {
     caller: CallerIdentity,
     receivedAt: number,
   ): Promise<WorkflowExecutionIdentifier> {
-    const original = await this.#load(requireExecutionId(request.id));
+    const original = await this.#load(requireWorkflowExecutionId(request.id));
     const spec = specOf(original);
     spec.metadata ??= create(ExecutionMetadataSchema);
     spec.metadata.mode = ExecutionMetadata_ExecutionMode.RELAUNCH;
@@ -117,7 +118,7 @@ export class ExecutionManager {
     caller: CallerIdentity,
     receivedAt: number,
   ): Promise<WorkflowExecutionIdentifier> {
-    const original = await this.#load(requireExecutionId(request.id));
+    const original = await this.#load(requireWorkflowExecutionId(request.id));
     const spec = specOf(original);
     spec.metadata ??= create(ExecutionMetadataSchema);
     if (request.metadata) spec.metadata.parentNodeExecution = request.metadata.parentNodeExecution;
@@ -161,7 +162,7 @@ export class ExecutionManager {
    * tells the executor. A terminal execution cannot be aborted.
    */
   async terminate(request: ExecutionTerminateRequest, caller: CallerIdentity): Promise<void> {
-    const key = executionKeyOf(requireExecutionId(request.id));
+    const key = executionKeyOf(requireWorkflowExecutionId(request.id));
     const { db, executions } = this.#d;
     const row = await db.transaction(async (trx) => {
       const current = await executions.getForUpdate(trx, key);
@@ -205,7 +206,7 @@ export class ExecutionManager {
 
   /** UpdateExecution: the state (active/archived) and who changed it when; any phase, idempotent. */
   async update(request: ExecutionUpdateRequest, caller: CallerIdentity, receivedAt: number): Promise<void> {
-    const key = executionKeyOf(requireExecutionId(request.id));
+    const key = executionKeyOf(requireWorkflowExecutionId(request.id));
     const { db, executions } = this.#d;
     await db.transaction(async (trx) => {
       const row = await executions.getForUpdate(trx, key);
@@ -222,14 +223,14 @@ export class ExecutionManager {
 
   /** GetExecution, with the namespace filled in when the row has none. */
   async get(id: WorkflowExecutionIdentifier | undefined): Promise<Execution> {
-    const key = executionKeyOf(requireExecutionId(id));
+    const key = executionKeyOf(requireWorkflowExecutionId(id));
     const row = await this.#load(key);
     return executionFromRow(row, this.#d.db.codec, { defaultNamespace: this.#namespace(key) });
   }
 
   /** GetExecutionData: inputs and outputs, inline and as URL blobs. */
   async getData(id: WorkflowExecutionIdentifier | undefined): Promise<WorkflowExecutionGetDataResponse> {
-    return this.#d.data.get(await this.#load(executionKeyOf(requireExecutionId(id))));
+    return this.#d.data.get(await this.#load(executionKeyOf(requireWorkflowExecutionId(id))));
   }
 
   /** GetExecutionMetrics: the execution's span, broken down `depth` levels. */
@@ -279,13 +280,4 @@ export class ExecutionManager {
 
 function eq(column: string, value: string): Filter {
   return { fn: "eq", entity: "e", column, values: [value] };
-}
-
-/** `missing id`, then `missing project|domain|name` (ValidateWorkflowExecutionIdentifier). */
-export function requireExecutionId(id: WorkflowExecutionIdentifier | undefined): WorkflowExecutionIdentifier {
-  if (!id) throw AdminError.missing("id");
-  if (id.project === "") throw AdminError.missing("project");
-  if (id.domain === "") throw AdminError.missing("domain");
-  if (id.name === "") throw AdminError.missing("name");
-  return id;
 }

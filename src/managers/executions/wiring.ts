@@ -5,6 +5,7 @@ import { AdminError } from "../../errors/admin-error.js";
 import { NodeExecutionIdentifierSchema } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { Database } from "../../store/database.js";
 import { ExecutionRepository } from "../../store/repositories/execution-repository.js";
+import { dataSettings } from "../data/literal-data.js";
 import type { ManagerDeps } from "../index.js";
 import type { ProjectManager } from "../project-manager.js";
 import { ExecutionDataReader } from "./execution-data.js";
@@ -42,7 +43,7 @@ export function createExecutionManager(
   });
   const resolver = new LaunchResolver({ config, blobs, projects, executions, ...sources });
   const launcher = new ExecutionLauncher({ db, executions, blobs, executor, logger });
-  const data = new ExecutionDataReader(db, executions, blobs, config);
+  const data = new ExecutionDataReader(db, executions, blobs, dataSettings(config));
   return new ExecutionManager({
     config,
     db,
