@@ -1,4 +1,4 @@
-/** GetExecutionData (executions.md §2.6) and GetExecutionMetrics (§2.8) over gRPC and HTTP on every database. */
+/** GetExecutionData (executions.md §2.6) over gRPC and HTTP on every database. */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { test } from "node:test";
@@ -44,7 +44,7 @@ async function setOutputs(s: TestServer, name: string, how: "uri" | "inline"): P
   return uri;
 }
 
-describeEachDatabase("GetExecutionData and GetExecutionMetrics", (srv) => {
+describeEachDatabase("GetExecutionData", (srv) => {
   test("inputs inline (merged, defaults included), outputs from a URI or inline; URL blobs empty when unsigned", async () => {
     const s = srv();
     await run(s, "data-1");
@@ -75,27 +75,6 @@ describeEachDatabase("GetExecutionData and GetExecutionMetrics", (srv) => {
     );
     const res = await s.http(`/api/v1/data/executions/${PROJECT}/${DOMAIN}/nope`, { headers: JSON_HEADERS });
     await httpError(res, 404, Code.NOT_FOUND, /^missing entity of type execution/);
-  });
-
-  test("GetExecutionMetrics: the execution's span; at depth > 0 a WORKFLOW_SETUP span until it starts", async () => {
-    const s = srv();
-    await run(s, "metrics-1");
-    const e = await s.admin.getExecution({ id: idOf("metrics-1") });
-    const flat = await s.admin.getExecutionMetrics({ id: idOf("metrics-1") });
-    assert.equal(flat.span?.id.case, "workflowId");
-    assert.deepEqual(flat.span?.startTime, e.closure?.createdAt);
-    assert.deepEqual(flat.span?.endTime, e.closure?.updatedAt);
-    assert.equal(flat.span?.spans.length, 0);
-    const deep = await s.admin.getExecutionMetrics({ id: idOf("metrics-1"), depth: 2 });
-    assert.deepEqual(
-      deep.span?.spans.map((x) => (x.id.case === "operationId" ? x.id.value : "")),
-      ["WORKFLOW_SETUP"],
-    );
-    const res = await s.http(`/api/v1/metrics/executions/${PROJECT}/${DOMAIN}/metrics-1?depth=1`, {
-      headers: JSON_HEADERS,
-    });
-    assert.equal(res.status, 200);
-    await rejectsWith(s.admin.getExecutionMetrics({ id: idOf("nope") }), Code.NOT_FOUND);
   });
 });
 

@@ -18,6 +18,7 @@ import { dataSettings } from "./data/literal-data.js";
 import { DataProxyManager } from "./dataproxy-manager.js";
 import { createEventManagers, type EventManagers } from "./events/index.js";
 import type { ExecutionManager } from "./executions/execution-manager.js";
+import { ExecutionMetricsManager } from "./executions/execution-metrics.js";
 import { registeredEntities } from "./executions/registered-entities.js";
 import { createExecutionManager, nodeExecutionLookup } from "./executions/wiring.js";
 import { NodeExecutionManager } from "./node-execution-manager.js";
@@ -49,6 +50,7 @@ export interface Managers extends RegistrationManagers {
   /** Repositories of tasks, workflows, launch plans and descriptions, for managers that read them. */
   readonly registrationRepos: RegistrationRepositories;
   readonly executions: ExecutionManager;
+  readonly executionMetrics: ExecutionMetricsManager;
   readonly events: EventManagers;
   readonly nodeExecutions: NodeExecutionManager;
   readonly taskExecutions: TaskExecutionManager;
@@ -79,7 +81,6 @@ export function createManagers(deps: ManagerDeps): Managers {
     }),
     attributes,
     nodes: nodeExecutionLookup(deps.database),
-    breakdown: async () => undefined,
   });
   const { database: db, blobs, config } = deps;
   const nodes = new NodeExecutionRepository(db);
@@ -90,6 +91,13 @@ export function createManagers(deps: ManagerDeps): Managers {
   const nodeExecutions = new NodeExecutionManager({ nodes, tasks: taskAttempts, blobs, data });
   const taskExecutions = new TaskExecutionManager({ tasks: taskAttempts, blobs, data });
   const signals = new SignalManager(new SignalRepository(db));
+  const executionMetrics = new ExecutionMetricsManager({
+    getExecution: (id) => executions.get(id),
+    getWorkflow: (req) => registration.workflows.get(req),
+    listNodeExecutions: (req) => nodeExecutions.list(req),
+    getNodeExecutionData: (req) => nodeExecutions.getData(req),
+    listTaskExecutions: (req) => taskExecutions.list(req),
+  });
   const artifacts = new ArtifactDataManager({
     nodes: nodeExecutions,
     tasks: taskExecutions,
@@ -103,6 +111,7 @@ export function createManagers(deps: ManagerDeps): Managers {
     dataProxy,
     attributes,
     executions,
+    executionMetrics,
     events,
     nodeExecutions,
     taskExecutions,

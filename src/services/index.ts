@@ -12,7 +12,7 @@ import { IdentityService } from "../proto/gen/flyteidl/service/identity_pb.js";
 import { SignalService } from "../proto/gen/flyteidl/service/signal_pb.js";
 import { attributeHandlers } from "./admin/attribute-handlers.js";
 import { eventHandlers } from "./admin/event-handlers.js";
-import { executionHandlers, executionLaunchHandlers } from "./admin/execution-handlers.js";
+import { executionHandlers, executionLaunchHandlers, executionMetricsHandlers } from "./admin/execution-handlers.js";
 import { launchPlanHandlers } from "./admin/launch-plan-handlers.js";
 import { namedEntityHandlers } from "./admin/named-entity-handlers.js";
 import { nodeExecutionHandlers } from "./admin/node-execution-handlers.js";
@@ -38,6 +38,7 @@ export function handlerTable(m: Managers, auth?: AuthMetadataSource): HandlerTab
     ...workflowHandlers(m.workflows),
     ...executionHandlers(m.executions),
     ...executionLaunchHandlers(m.executions),
+    ...executionMetricsHandlers(m.executionMetrics),
     ...launchPlanHandlers(m.launchPlans),
     ...namedEntityHandlers(m.namedEntities, m.descriptionEntities),
     ...eventHandlers(m.events),

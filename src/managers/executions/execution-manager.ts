@@ -26,9 +26,6 @@ import {
   type ExecutionTerminateRequest,
   type ExecutionUpdateRequest,
   type WorkflowExecutionGetDataResponse,
-  type WorkflowExecutionGetMetricsRequest,
-  type WorkflowExecutionGetMetricsResponse,
-  WorkflowExecutionGetMetricsResponseSchema,
 } from "../../proto/gen/flyteidl/admin/execution_pb.js";
 import { WorkflowExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
@@ -51,7 +48,6 @@ import {
 import type { ExecutionRepository } from "../../store/repositories/execution-repository.js";
 import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
-import { executionSpan, type NodeBreakdown } from "./execution-metrics.js";
 import { executionNotFound, type LaunchResolver } from "./launch-resolver.js";
 import { type CallerIdentity, namespaceFor } from "./launch-settings.js";
 import type { ExecutionLauncher } from "./launcher.js";
@@ -66,8 +62,6 @@ export interface ExecutionManagerDeps {
   readonly resolver: LaunchResolver;
   readonly launcher: ExecutionLauncher;
   readonly data: ExecutionDataReader;
-  /** The node-level spans of GetExecutionMetrics. */
-  readonly breakdown: NodeBreakdown;
 }
 
 /**
@@ -231,13 +225,6 @@ export class ExecutionManager {
   /** GetExecutionData: inputs and outputs, inline and as URL blobs. */
   async getData(id: WorkflowExecutionIdentifier | undefined): Promise<WorkflowExecutionGetDataResponse> {
     return this.#d.data.get(await this.#load(executionKeyOf(requireWorkflowExecutionId(id))));
-  }
-
-  /** GetExecutionMetrics: the execution's span, broken down `depth` levels. */
-  async metrics(request: WorkflowExecutionGetMetricsRequest): Promise<WorkflowExecutionGetMetricsResponse> {
-    const execution = await this.get(request.id);
-    const span = await executionSpan(execution, request.depth, this.#d.breakdown);
-    return create(WorkflowExecutionGetMetricsResponseSchema, { span });
   }
 
   /**

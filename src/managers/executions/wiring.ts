@@ -10,7 +10,6 @@ import type { ManagerDeps } from "../index.js";
 import type { ProjectManager } from "../project-manager.js";
 import { ExecutionDataReader } from "./execution-data.js";
 import { ExecutionManager } from "./execution-manager.js";
-import type { NodeBreakdown } from "./execution-metrics.js";
 import { LaunchResolver } from "./launch-resolver.js";
 import { ExecutionLauncher } from "./launcher.js";
 import type { MatchableAttributes, NodeExecutionLookup, RegisteredEntities } from "./sources.js";
@@ -19,7 +18,6 @@ export interface ExecutionSources {
   readonly entities: RegisteredEntities;
   readonly attributes: MatchableAttributes;
   readonly nodes: NodeExecutionLookup;
-  readonly breakdown: NodeBreakdown;
 }
 
 /**
@@ -53,7 +51,6 @@ export function createExecutionManager(
     resolver,
     launcher,
     data,
-    breakdown: sources.breakdown,
   });
 }
 

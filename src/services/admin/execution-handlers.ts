@@ -1,6 +1,7 @@
 /** AdminService: the workflow execution lifecycle. */
 import { nowMicros } from "../../common/time.js";
 import type { ExecutionManager } from "../../managers/executions/execution-manager.js";
+import type { ExecutionMetricsManager } from "../../managers/executions/execution-metrics.js";
 import type { CallerIdentity } from "../../managers/executions/launch-settings.js";
 import type { AdminService } from "../../proto/gen/flyteidl/service/admin_pb.js";
 import type { CallContext, ServiceImpl } from "../types.js";
@@ -40,6 +41,9 @@ export function executionHandlers(executions: ExecutionManager): ServiceImpl<typ
     getExecution: (req) => executions.get(req.id),
     listExecutions: (req) => executions.list(req),
     getExecutionData: (req) => executions.getData(req.id),
-    getExecutionMetrics: (req) => executions.metrics(req),
   };
+}
+
+export function executionMetricsHandlers(metrics: ExecutionMetricsManager): ServiceImpl<typeof AdminService> {
+  return { getExecutionMetrics: (req) => metrics.get(req) };
 }
