@@ -203,9 +203,19 @@ const executorSchema = z
     type: z.enum(["local", "external", "kubernetes"]).default("local"),
     local: z
       .object({
+        /** The environment of task processes (e.g. a virtualenv's bin first on PATH); the server's is never passed. */
         env: strMap(),
+        /** `process` runs task commands on this machine; `docker` runs them in the task's image. */
         runtime: z.enum(["process", "docker"]).default("process"),
+        /** Task processes running at once across all executions; 0 = the number of CPUs. */
         maxParallelTasks: int(0),
+        /** Working directories and task logs (default `<data dir>/engine`). */
+        workDir: str(),
+        /** Retries of an attempt that failed with a system error (FlytePropeller's `max-node-retries-system-failures`). */
+        maxSystemRetries: int(3),
+        /** How often gate nodes and launch plan nodes look for a change (Go duration). */
+        pollInterval: str("500ms"),
+        docker: z.object({ command: str("docker"), runArgs: strList([]) }).prefault({}),
       })
       .prefault({}),
   })

@@ -1,0 +1,162 @@
+/**
+ * `executor.type: local`, the embedded default: executions run on this
+ * machine, their progress reported through the same event path
+ * FlytePropeller's events take. The executor is built with the other
+ * engines and bound to the control plane (the managers, in-process) and the
+ * server's public URL once the server is up; then it fails what a previous
+ * server left unfinished. `stop` ends the runs in progress (FAILED, saying
+ * the server stopped).
+ */
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import type { DataStore } from "../../blob/data-store.js";
+import type { Config } from "../../config/schema.js";
+import { AdminError } from "../../errors/admin-error.js";
+import {
+  ExecutionError_ErrorKind,
+  ExecutionErrorSchema,
+  NodeExecution_Phase,
+  TaskExecution_Phase,
+  WorkflowExecution_Phase,
+} from "../../proto/gen/flyteidl/core/execution_pb.js";
+import type { WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
+import type { AbortData, ExecutionData, ExecutionInfo, WorkflowExecutor } from "../workflow-executor.js";
+import type { EngineControlPlane } from "./control-plane.js";
+import { EventReporter, LOCAL_CLUSTER } from "./event-reporter.js";
+import { ABORT_REASON, ENGINE_STOPPED_MESSAGE, ExecutionRun, StopReason } from "./execution-run.js";
+import { Semaphore } from "./process-runner.js";
+import type { EngineServices } from "./run-context.js";
+import { type EngineSettings, engineSettings } from "./settings.js";
+import { TaskCache } from "./task-cache.js";
+
+export interface LocalExecutorDeps {
+  readonly config: Config;
+  readonly blobs: DataStore;
+  readonly logger: Logger;
+  readonly dataDir: string;
+}
+
+const key = (id: WorkflowExecutionIdentifier) => `${id.project}/${id.domain}/${id.name}`;
+const STOP_WAIT_MS = 10_000;
+
+/**
+ * The local engine.
+ *
+ * @example
+ * const engine = new LocalExecutor({ config, blobs, logger, dataDir });
+ * await engine.bind(controlPlane, () => server.publicUrl);
+ * const { cluster } = await engine.execute(data); // "local"
+ */
+export class LocalExecutor implements WorkflowExecutor {
+  readonly type = "local";
+  readonly settings: EngineSettings;
+  readonly #deps: LocalExecutorDeps;
+  readonly #runs = new Map<string, ExecutionRun>();
+  #services: EngineServices | undefined;
+
+  constructor(deps: LocalExecutorDeps) {
+    this.#deps = deps;
+    this.settings = engineSettings(deps.config, deps.dataDir);
+  }
+
+  /** Connects the engine to the admin and fails executions a previous server left running. */
+  async bind(controlPlane: EngineControlPlane, publicUrl: () => string): Promise<void> {
+    this.#services = {
+      store: this.#deps.blobs,
+      controlPlane,
+      events: new EventReporter(controlPlane, this.#deps.logger),
+      logger: this.#deps.logger,
+      settings: this.settings,
+      taskSlots: new Semaphore(this.settings.maxParallelTasks),
+      cache: new TaskCache(this.#deps.blobs),
+      publicUrl,
+    };
+    await this.#recover().catch((err: unknown) =>
+      this.#deps.logger.error({ err }, "local engine: could not close executions left by a previous server"),
+    );
+  }
+
+  async execute(data: ExecutionData): Promise<ExecutionInfo> {
+    const services = this.#services;
+    if (!services) throw AdminError.internal("the local engine is not started yet");
+    const k = key(data.executionId);
+    if (this.#runs.has(k)) return { cluster: LOCAL_CLUSTER };
+    const run = new ExecutionRun(services, data);
+    this.#runs.set(k, run);
+    // The run starts after CreateExecution has stored the execution (events need the row).
+    setImmediate(() => void run.start().finally(() => this.#runs.delete(k)));
+    return { cluster: LOCAL_CLUSTER };
+  }
+
+  async abort(data: AbortData): Promise<void> {
+    const run = this.#runs.get(key(data.executionId));
+    if (run) {
+      run.stop(new StopReason(ABORT_REASON, true));
+      return;
+    }
+    // Nothing runs it here (a previous server did): end it now rather than leave it ABORTING.
+    await this.#services?.events.workflow(data.executionId, WorkflowExecution_Phase.ABORTED);
+  }
+
+  /** Executions running now. */
+  get running(): number {
+    return this.#runs.size;
+  }
+
+  /** Ends every run (reported FAILED: the server stopped) and waits for them a little. */
+  async stop(): Promise<void> {
+    const runs = [...this.#runs.values()];
+    for (const run of runs) run.stop(new StopReason(ENGINE_STOPPED_MESSAGE, false));
+    await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+  }
+
+  async #recover(): Promise<void> {
+    const services = this.#services!;
+    const cp = services.controlPlane;
+    for (const execution of await cp.listUnfinishedExecutions(LOCAL_CLUSTER)) {
+      if (this.#runs.has(key(execution.id))) continue;
+      const aborting = execution.phase === "ABORTING";
+      const reason = aborting ? ABORT_REASON : ENGINE_STOPPED_MESSAGE;
+      await this.#closeNodes(execution.id, reason, aborting);
+      const events = services.events;
+      if (aborting) {
+        await events.workflow(execution.id, WorkflowExecution_Phase.ABORTED);
+      } else {
+        const error = create(ExecutionErrorSchema, {
+          code: "EngineStopped",
+          message: ENGINE_STOPPED_MESSAGE,
+          kind: ExecutionError_ErrorKind.SYSTEM,
+        });
+        await events.workflow(execution.id, WorkflowExecution_Phase.FAILING, { error });
+        await events.workflow(execution.id, WorkflowExecution_Phase.FAILED, { error });
+      }
+      services.logger.warn(
+        { execution: key(execution.id), phase: execution.phase },
+        "local engine: closed an unfinished execution",
+      );
+    }
+  }
+
+  /** Ends node and task executions left open: ABORTED with the reason. */
+  async #closeNodes(id: WorkflowExecutionIdentifier, reason: string, aborting: boolean): Promise<void> {
+    const events = this.#services!.events;
+    const error = create(ExecutionErrorSchema, { code: aborting ? "NodeAborted" : "EngineStopped", message: reason });
+    for (const node of await this.#services!.controlPlane.listUnfinishedNodes(id)) {
+      for (const t of node.tasks) {
+        await events.task({
+          taskId: t.taskId,
+          parentNodeExecutionId: { executionId: id, nodeId: node.nodeId },
+          retryAttempt: t.retryAttempt,
+          phase: TaskExecution_Phase.ABORTED,
+          phaseVersion: 100,
+          outputResult: { case: "error", value: error },
+        });
+      }
+      await events.node({
+        id: { executionId: id, nodeId: node.nodeId },
+        phase: NodeExecution_Phase.ABORTED,
+        outputResult: { case: "error", value: error },
+      });
+    }
+  }
+}

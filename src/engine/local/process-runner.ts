@@ -1,0 +1,143 @@
+/**
+ * Runs one task attempt as a local process: in its own process group (so
+ * that stopping it stops everything it started), with exactly the
+ * environment given (never the server's), stdout and stderr written to
+ * files that the task log route serves. Stopping sends SIGTERM to the group,
+ * then SIGKILL after a grace period.
+ */
+import { spawn } from "node:child_process";
+import { open } from "node:fs/promises";
+
+export interface ProcessSpec {
+  /** argv: program and arguments. The program is looked up on the PATH of `env`. */
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** The complete environment of the process. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdoutFile: string;
+  readonly stderrFile: string;
+  /** Aborting stops the process group. */
+  readonly signal?: AbortSignal | undefined;
+  /** How long SIGTERM is given before SIGKILL, ms. */
+  readonly killGraceMs?: number | undefined;
+}
+
+/** How a process ended. */
+export interface ProcessExit {
+  /** The exit code, or undefined when a signal ended it. */
+  readonly code: number | undefined;
+  readonly signal: string | undefined;
+  /** The process could not be started (e.g. program not found); the message says why. */
+  readonly spawnError?: string | undefined;
+  /** True when `signal` in the spec stopped it. */
+  readonly aborted: boolean;
+}
+
+/**
+ * Runs `spec` to its end.
+ *
+ * @example
+ * const exit = await runProcess({ argv: ["true"], cwd: "/tmp", env: { PATH: "/usr/bin:/bin" },
+ *   stdoutFile: "/tmp/out", stderrFile: "/tmp/err" });
+ */
+export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
+  const [program, ...args] = spec.argv;
+  if (program === undefined) return { code: undefined, signal: undefined, spawnError: "empty command", aborted: false };
+  if (spec.signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
+  const out = await open(spec.stdoutFile, "a");
+  const err = await open(spec.stderrFile, "a");
+  try {
+    return await new Promise<ProcessExit>((resolve) => {
+      let aborted = false;
+      let settled = false;
+      const child = spawn(program, args, {
+        cwd: spec.cwd,
+        env: { ...spec.env },
+        stdio: ["ignore", out.fd, err.fd],
+        detached: true,
+      });
+      let killTimer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        aborted = true;
+        signalGroup(child.pid, "SIGTERM");
+        killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), spec.killGraceMs ?? 5000);
+        killTimer.unref();
+      };
+      spec.signal?.addEventListener("abort", stop, { once: true });
+      const finish = (exit: ProcessExit) => {
+        if (settled) return;
+        settled = true;
+        spec.signal?.removeEventListener("abort", stop);
+        if (killTimer) clearTimeout(killTimer);
+        // Whatever the task left running in its group goes with it.
+        signalGroup(child.pid, "SIGKILL");
+        resolve(exit);
+      };
+      child.once("error", (e) => finish({ code: undefined, signal: undefined, spawnError: e.message, aborted }));
+      child.once("exit", (code, signal) => finish({ code: code ?? undefined, signal: signal ?? undefined, aborted }));
+    });
+  } finally {
+    await out.close();
+    await err.close();
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/**
+ * A counting semaphore: at most `limit` holders at once, others wait in
+ * arrival order.
+ *
+ * @example
+ * const slots = new Semaphore(4);
+ * const release = await slots.acquire();
+ * try { await work(); } finally { release(); }
+ */
+export class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(limit: number) {
+    this.#free = Math.max(1, limit);
+  }
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return this.#releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.#waiting.indexOf(grant);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.push(grant);
+    });
+    return this.#releaser();
+  }
+
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
