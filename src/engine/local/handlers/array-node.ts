@@ -10,7 +10,7 @@
  * required successes are out of reach the rest is aborted; the outputs are
  * lists with one element per sub-node (none for a sub-node that failed).
  */
-import { create } from "@bufbuild/protobuf";
+import { clone, create } from "@bufbuild/protobuf";
 import { durationToNanos } from "../../../common/time.js";
 import { CatalogCacheStatus } from "../../../proto/gen/flyteidl/core/catalog_pb.js";
 import {
@@ -27,7 +27,7 @@ import {
   LiteralMapSchema,
   LiteralSchema,
 } from "../../../proto/gen/flyteidl/core/literals_pb.js";
-import type { TaskTemplate } from "../../../proto/gen/flyteidl/core/tasks_pb.js";
+import { type TaskTemplate, TaskTemplateSchema } from "../../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { ArrayNode, Node } from "../../../proto/gen/flyteidl/core/workflow_pb.js";
 import { type ExternalResourceInfo, ExternalResourceInfoSchema } from "../../../proto/gen/flyteidl/event/event_pb.js";
 import {
@@ -257,7 +257,7 @@ async function runSubNode(
   };
   const result = await runTask({
     scope: ctx.scope,
-    task,
+    task: singularOutputs(task),
     uniqueNodeId: ctx.uniqueId,
     outputDir: `${ctx.nodeDir}/0/${index}`,
     rawOutputDir: `${ctx.scope.rawOutputPrefix}/${ctx.uniqueId}/${index}`,
@@ -280,6 +280,18 @@ async function runSubNode(
     case "aborted":
       return { index, error: `aborted: ${result.reason}` };
   }
+}
+
+/** The task as a sub-task sees it: list outputs become their element type (FlytePropeller's `arrayTaskReader`). */
+function singularOutputs(task: TaskTemplate): TaskTemplate {
+  const outputs = task.interface?.outputs;
+  if (!outputs) return task;
+  const copy = clone(TaskTemplateSchema, task);
+  for (const variable of Object.values(copy.interface?.outputs?.variables ?? {})) {
+    const type = variable.type?.type;
+    if (type?.case === "collectionType") variable.type = type.value;
+  }
+  return copy;
 }
 
 /** One list per output variable, in sub-node order; none where a sub-node produced nothing. */
