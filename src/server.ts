@@ -12,6 +12,7 @@ import { openDataStore } from "./blob/open-store.js";
 import { parseQuantity, quantityValue } from "./compiler/index.js";
 import type { LoadedConfig } from "./config/load.js";
 import type { ExecutorRegistry } from "./engine/executor-registry.js";
+import { localEngineExposure } from "./engine/local/exposure-check.js";
 import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -58,6 +59,8 @@ export interface StartOptions {
 export async function startServer(loaded: LoadedConfig, options: StartOptions = {}): Promise<RunningServer> {
   const { config, dataDir } = loaded;
   const logger = options.logger ?? createLogger(config.logger);
+  const exposure = localEngineExposure(config);
+  if (exposure) throw new Error(`refusing to start: ${exposure}`);
   const metrics = new Metrics();
   const database = Database.open(config, dataDir);
   let grpcServer: grpc.Server | undefined;

@@ -317,7 +317,7 @@ test("a node timeout fails the attempt (retryable) and a task process sees only 
   try {
     const env = shellTask(
       "env",
-      'printf "%s/%s/%s" "$GREETING" "${ENGINE_TEST_SECRET:-unset}" "$FLYTE_INTERNAL_EXECUTION_ID" > /var/outputs/o0',
+      's=$ENGINE_TEST_SECRET; printf "%s/%s/%s" "$GREETING" "$s" "$FLYTE_INTERNAL_EXECUTION_ID" > /var/outputs/o0',
       {},
       { o0: t.str() },
     );
