@@ -63,14 +63,19 @@ async function isUnimplemented(server: TestServer, rpc: string): Promise<boolean
 export function describeConformance(
   title: string,
   body: (suite: ConformanceSuite) => void,
-  opts: { seedProjects?: readonly string[]; needs?: Requirements } = {},
+  opts: {
+    seedProjects?: readonly string[];
+    needs?: Requirements;
+    /** Config overrides of the suite's server (e.g. `executor.type: local`). */
+    serverOverrides?: () => Record<string, unknown>;
+  } = {},
 ): void {
   describe(title, () => {
     let server: TestServer | undefined;
     let ws: ClientWorkspace | undefined;
     const probed = new Map<string, boolean>();
     before(async () => {
-      server = await startTestServer("sqlite");
+      server = await startTestServer("sqlite", opts.serverOverrides?.() ?? {});
       ws = await ClientWorkspace.create(server);
       for (const id of opts.seedProjects ?? []) await server.admin.registerProject({ project: { id, name: id } });
     });

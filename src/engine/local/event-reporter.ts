@@ -26,8 +26,13 @@ import {
 } from "../../proto/gen/flyteidl/event/event_pb.js";
 import type { EngineControlPlane } from "./control-plane.js";
 
-/** The cluster id the local engine records and reports as producer. */
+/** The cluster the local engine's executions are recorded on (restart recovery finds them by it). */
 export const LOCAL_CLUSTER = "local";
+/**
+ * The producer id of its events: FlytePropeller's default cluster id, which the admin accepts whatever cluster is
+ * recorded (the first event can arrive before CreateExecution has recorded the cluster).
+ */
+export const PRODUCER_ID = "propeller";
 
 /** What happened to an event. */
 export type EventOutcome = "recorded" | "duplicate" | "terminal" | "missing";
@@ -78,7 +83,7 @@ export class EventReporter {
         : ({ case: undefined } as const);
     const event = create(WorkflowExecutionEventSchema, {
       executionId,
-      producerId: LOCAL_CLUSTER,
+      producerId: PRODUCER_ID,
       phase,
       occurredAt: this.now(),
       outputResult,
@@ -92,7 +97,7 @@ export class EventReporter {
     const at = this.now();
     const event = create(NodeExecutionEventSchema, {
       ...init,
-      producerId: LOCAL_CLUSTER,
+      producerId: PRODUCER_ID,
       occurredAt: at,
       reportedAt: at,
       eventVersion: 1,
@@ -106,7 +111,7 @@ export class EventReporter {
     const at = this.now();
     const event = create(TaskExecutionEventSchema, {
       ...init,
-      producerId: LOCAL_CLUSTER,
+      producerId: PRODUCER_ID,
       occurredAt: at,
       reportedAt: at,
       eventVersion: 1,
