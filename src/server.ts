@@ -11,8 +11,11 @@ import type { DataStore } from "./blob/data-store.js";
 import { openDataStore } from "./blob/open-store.js";
 import { parseQuantity, quantityValue } from "./compiler/index.js";
 import type { LoadedConfig } from "./config/load.js";
-import type { ExecutorRegistry } from "./engine/executor-registry.js";
+import { ExecutorRegistry } from "./engine/executor-registry.js";
 import { localEngineExposure } from "./engine/local/exposure-check.js";
+import { LocalExecutor } from "./engine/local/local-executor.js";
+import { addTaskLogRoute } from "./engine/local/task-logs.js";
+import { engineControlPlane } from "./managers/engine-control-plane.js";
 import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
@@ -71,7 +74,14 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
     let publicUrl = config.server.publicUrl;
     const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
-    const managers = createManagers({ config, database, blobs, logger, executors: options.executors });
+    let localEngine: LocalExecutor | undefined;
+    const executors =
+      options.executors ??
+      ExecutorRegistry.builtIn().with("local", (d) => {
+        localEngine = new LocalExecutor({ ...d, dataDir });
+        return localEngine;
+      });
+    const managers = createManagers({ config, database, blobs, logger, executors });
     const ports = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
     const auth = await createAuthStack({ config, dataDir, logger, ports });
     const pipeline = new CallPipeline({
@@ -110,6 +120,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       maxUploadBytes: uploadLimitBytes(config.server.dataProxy.upload.maxSize),
     });
     auth.addRoutes(gateway);
+    const engine = localEngine as LocalExecutor | undefined;
+    if (engine) addTaskLogRoute(gateway, engine.settings.workDir);
     httpServer = createHttpServer(
       { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
       gateway.listener,
@@ -117,6 +129,17 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     const httpPort = await listenHttp(httpServer, host, config.server.httpPort);
     publicUrl ||= defaultPublicUrl(host, httpPort);
     ports.http = httpPort;
+    await engine?.bind(
+      engineControlPlane({
+        database,
+        blobs,
+        executions: managers.executions,
+        launchPlans: managers.registrationRepos.launchPlans,
+        events: managers.events,
+        signals: managers.signals,
+      }),
+      () => publicUrl,
+    );
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
@@ -132,7 +155,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       publicUrl,
       logger,
       stop: () => {
-        stopping ??= shutdown(grpcRef, httpRef, database, graceMs);
+        stopping ??= (async () => {
+          await engine?.stop();
+          await shutdown(grpcRef, httpRef, database, graceMs);
+        })();
         return stopping;
       },
     };

@@ -7,12 +7,15 @@ import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
 import { ExternalExecutor } from "./external-executor.js";
+import { LocalExecutor } from "./local/local-executor.js";
 import type { WorkflowExecutor } from "./workflow-executor.js";
 
 export interface ExecutorDeps {
   readonly config: Config;
   readonly blobs: DataStore;
   readonly logger: Logger;
+  /** The server's data directory (the local engine keeps working directories and task logs below it). */
+  readonly dataDir?: string | undefined;
 }
 
 export type ExecutorFactory = (deps: ExecutorDeps) => WorkflowExecutor;
@@ -31,21 +34,12 @@ export class ExecutorRegistry {
     this.#factories = factories;
   }
 
-  /** The engines this build has: `external`, and `local` which records only until the local engine exists. */
+  /** The engines this build has: `external`, and `local` (the local engine, bound to the admin by the server). */
   static builtIn(): ExecutorRegistry {
     return new ExecutorRegistry(
       new Map<string, ExecutorFactory>([
         ["external", () => new ExternalExecutor()],
-        [
-          "local",
-          ({ logger }) => {
-            logger.warn(
-              "executor.type local: this build has no local engine yet; executions are recorded only, as with " +
-                "executor.type external, and stay UNDEFINED until an engine reports events for them",
-            );
-            return new ExternalExecutor();
-          },
-        ],
+        ["local", (deps) => new LocalExecutor({ ...deps, dataDir: deps.dataDir ?? process.cwd() })],
       ]),
     );
   }
