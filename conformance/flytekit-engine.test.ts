@@ -3,7 +3,7 @@
  * workflows covering a chain, a branch (both arms), a map task, a dynamic
  * workflow, a sub-workflow, a launch plan node, a cached task run twice, a
  * task failing after its retries and a terminate in the middle of a run,
- * each read back through FlyteRemote (`flytekit/engine/check.py`); a raw
+ * each read back through FlyteRemote (`flytekit/engine_check.py`); a raw
  * container task written in shell; `pyflyte register` then
  * `flytectl create execution`. The server runs with `executor.type: local`
  * and the flytekit virtualenv on the task PATH.
@@ -16,7 +16,7 @@ import { clientAvailability, describeRun, flytekitDir } from "./support/clients.
 import { describeConformance } from "./support/harness.js";
 
 const FLOWS = join(flytekitDir, "engine", "flows.py");
-const CHECK = join(flytekitDir, "engine", "check.py");
+const CHECK = join(flytekitDir, "engine_check.py");
 const P = "flytesnacks";
 const D = "development";
 const WAIT_MS = 300_000;

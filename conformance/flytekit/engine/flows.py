@@ -88,7 +88,9 @@ def cached(x: int = 4) -> str:
 
 @task(retries=2)
 def flaky(x: int) -> int:
-    raise FlyteRecoverableException(f"boom {x}")
+    if x > 0:
+        raise FlyteRecoverableException(f"boom {x}")
+    return x
 
 
 @workflow
