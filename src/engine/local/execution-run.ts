@@ -5,6 +5,7 @@
  * TerminateExecution. When the server stops under it, the execution ends
  * FAILED with a reason that says so, never left RUNNING.
  */
+import { setMaxListeners } from "node:events";
 import { create } from "@bufbuild/protobuf";
 import type { CompiledWorkflow } from "../../proto/gen/flyteidl/core/compiler_pb.js";
 import {
@@ -48,6 +49,7 @@ export class ExecutionRun {
   #done: Promise<void> | undefined;
 
   constructor(services: EngineServices, data: ExecutionData) {
+    setMaxListeners(0, this.#controller.signal);
     this.#services = services;
     this.#data = data;
   }

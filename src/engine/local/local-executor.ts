@@ -22,6 +22,7 @@ import {
 import type { WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { AbortData, ExecutionData, ExecutionInfo, WorkflowExecutor } from "../workflow-executor.js";
 import type { EngineControlPlane } from "./control-plane.js";
+import { EngineFiles } from "./engine-files.js";
 import { EventReporter, LOCAL_CLUSTER } from "./event-reporter.js";
 import { ABORT_REASON, ENGINE_STOPPED_MESSAGE, ExecutionRun, StopReason } from "./execution-run.js";
 import { Semaphore } from "./process-runner.js";
@@ -69,6 +70,7 @@ export class LocalExecutor implements WorkflowExecutor {
       settings: this.settings,
       taskSlots: new Semaphore(this.settings.maxParallelTasks),
       cache: new TaskCache(this.#deps.blobs),
+      files: new EngineFiles(this.#deps.blobs),
       publicUrl,
     };
     await this.#recover().catch((err: unknown) =>

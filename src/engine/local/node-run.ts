@@ -135,7 +135,7 @@ export async function runNode(
     return { phase: "failed", error };
   }
   const inputUri = `${nodeDir}/inputs.pb`;
-  await scope.services.store.write(inputUri, toBinary(LiteralMapSchema, inputs));
+  await scope.services.files.write(inputUri, toBinary(LiteralMapSchema, inputs));
   const withInput = { ...base, inputValue: { case: "inputUri" as const, value: inputUri } };
 
   const controller = new AbortController();
@@ -245,7 +245,7 @@ export function outputsRef(nodeDir: string, attempt: number): string {
 /** Writes a node's outputs where its events say they are. */
 export async function writeOutputs(ctx: NodeContext, outputs: LiteralMap, attempt = 0): Promise<string> {
   const ref = outputsRef(ctx.nodeDir, attempt);
-  await ctx.scope.services.store.write(ref, toBinary(LiteralMapSchema, outputs));
+  await ctx.scope.services.files.write(ref, toBinary(LiteralMapSchema, outputs));
   return ref;
 }
 

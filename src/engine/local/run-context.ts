@@ -21,6 +21,7 @@ import type { TaskTemplate } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { DynamicWorkflowNodeMetadata } from "../../proto/gen/flyteidl/event/event_pb.js";
 import type { ExecutionParameters } from "../workflow-executor.js";
 import type { EngineControlPlane } from "./control-plane.js";
+import type { EngineFiles } from "./engine-files.js";
 import type { EventReporter } from "./event-reporter.js";
 import type { Semaphore } from "./process-runner.js";
 import type { EngineSettings } from "./settings.js";
@@ -37,6 +38,8 @@ export interface EngineServices {
   /** Bounds task processes across all executions (`executor.local.maxParallelTasks`). */
   readonly taskSlots: Semaphore;
   readonly cache: TaskCache;
+  /** Fast reads and writes of the engine's own files in the store. */
+  readonly files: EngineFiles;
   /** The origin our HTTP server is reached at, for task log links. */
   readonly publicUrl: () => string;
 }

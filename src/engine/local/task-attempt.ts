@@ -9,8 +9,8 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { type DataStore, readProto, writeProto } from "../../blob/data-store.js";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { readProto, writeProto } from "../../blob/data-store.js";
 import { LocalStore } from "../../blob/local-store.js";
 import { type DynamicJobSpec, DynamicJobSpecSchema } from "../../proto/gen/flyteidl/core/dynamic_job_pb.js";
 import { ContainerError_Kind, ErrorDocumentSchema } from "../../proto/gen/flyteidl/core/errors_pb.js";
@@ -30,7 +30,7 @@ import {
 import { readCopilotOutputs, writeCopilotInputs } from "./copilot.js";
 import { dockerRunArgv } from "./docker-command.js";
 import { runProcess } from "./process-runner.js";
-import type { ExecutionScope } from "./run-context.js";
+import type { EngineServices, ExecutionScope } from "./run-context.js";
 import { taskEnvironment } from "./task-environment.js";
 import { attemptDir, attemptLogs, logFiles } from "./task-logs.js";
 import { perRetryKey, renderTemplates, TemplateError } from "./template-render.js";
@@ -154,7 +154,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
       logs,
     );
   }
-  const errorDoc = await readErrorDocument(services.store, spec.outputPrefix, logs);
+  const errorDoc = await readErrorDocument(services, spec.outputPrefix, logs);
   if (errorDoc) return errorDoc;
   if (exit.code !== 0) {
     const tail = await stderrTail(files.stderr);
@@ -179,7 +179,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     await writeProto(services.store, `${spec.outputPrefix}/outputs.pb`, LiteralMapSchema, result.outputs);
   }
   const futuresUri = `${spec.outputPrefix}/futures.pb`;
-  if (await services.store.head(futuresUri)) {
+  if (await services.files.exists(futuresUri)) {
     return {
       kind: "dynamic",
       spec: await readProto(services.store, futuresUri, DynamicJobSpecSchema),
@@ -187,7 +187,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
       logs,
     };
   }
-  return readOutputs(services.store, task, spec.outputPrefix, logs);
+  return readOutputs(services, task, spec.outputPrefix, logs);
 }
 
 function buildArgv(
@@ -260,13 +260,13 @@ function processEnvironment(spec: AttemptSpec, container: Container, dir: string
 }
 
 async function readErrorDocument(
-  store: DataStore,
+  services: EngineServices,
   prefix: string,
   logs: TaskLog[],
 ): Promise<AttemptOutcome | undefined> {
   const ref = `${prefix}/error.pb`;
-  if (!(await store.head(ref))) return undefined;
-  const doc = fromBinary(ErrorDocumentSchema, await store.read(ref));
+  if (!(await services.files.exists(ref))) return undefined;
+  const doc = fromBinary(ErrorDocumentSchema, await services.store.read(ref));
   if (!doc.error) {
     return failure(
       "ErrorFileBadFormat",
@@ -292,14 +292,14 @@ async function readErrorDocument(
 }
 
 async function readOutputs(
-  store: DataStore,
+  services: EngineServices,
   task: TaskTemplate,
   prefix: string,
   logs: TaskLog[],
 ): Promise<AttemptOutcome> {
   const ref = `${prefix}/outputs.pb`;
   const declared = Object.keys(task.interface?.outputs?.variables ?? {}).length > 0;
-  if (!(await store.head(ref))) {
+  if (!(await services.files.exists(ref))) {
     if (declared) {
       return failure(
         "OutputsNotFound",
@@ -309,11 +309,10 @@ async function readOutputs(
         logs,
       );
     }
-    const empty = create(LiteralMapSchema, {});
-    await store.write(ref, toBinary(LiteralMapSchema, empty));
-    return { kind: "succeeded", outputs: empty, outputUri: ref, logs };
+    // As FlytePropeller, the outputs file is named even when a task without outputs wrote none.
+    return { kind: "succeeded", outputs: create(LiteralMapSchema, {}), outputUri: ref, logs };
   }
-  return { kind: "succeeded", outputs: await readProto(store, ref, LiteralMapSchema), outputUri: ref, logs };
+  return { kind: "succeeded", outputs: await readProto(services.store, ref, LiteralMapSchema), outputUri: ref, logs };
 }
 
 async function stderrTail(file: string): Promise<string> {

@@ -8,6 +8,7 @@
  * then its failure node, if any, runs with the error as its `err` input.
  * The level's outputs are those of its end node.
  */
+import { setMaxListeners } from "node:events";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { END_NODE_ID, START_NODE_ID } from "../../compiler/index.js";
 import {
@@ -57,6 +58,8 @@ export async function runFrame(
   handlers: HandlerLookup,
 ): Promise<FrameResult> {
   const controller = new AbortController();
+  // Every running node of the level listens to it.
+  setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(signal.reason);
   if (signal.aborted) controller.abort(signal.reason);
   else signal.addEventListener("abort", onAbort, { once: true });
@@ -155,7 +158,7 @@ async function walk(
 /** The start node: its outputs are the level's inputs. */
 async function startNode(scope: ExecutionScope, frame: Frame, node: Node, inputs: LiteralMap): Promise<NodeResult> {
   const outputUri = `${frame.dataDir}/${START_NODE_ID}/0/outputs.pb`;
-  await scope.services.store.write(outputUri, toBinary(LiteralMapSchema, inputs));
+  await scope.services.files.write(outputUri, toBinary(LiteralMapSchema, inputs));
   const base = nodeEventBase(frame, node, uniqueNodeId(frame.parent, node.id), scope.id, undefined);
   await scope.services.events.node({
     ...base,

@@ -10,6 +10,7 @@
  * required successes are out of reach the rest is aborted; the outputs are
  * lists with one element per sub-node (none for a sub-node that failed).
  */
+import { setMaxListeners } from "node:events";
 import { clone, create } from "@bufbuild/protobuf";
 import { durationToNanos } from "../../../common/time.js";
 import { CatalogCacheStatus } from "../../../proto/gen/flyteidl/core/catalog_pb.js";
@@ -199,6 +200,7 @@ async function runSubNodes(
   events: ArrayTaskEvents,
 ): Promise<SubOutcome[] | undefined> {
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const outcomes: SubOutcome[] = new Array(size);
