@@ -2,8 +2,9 @@
  * Executions benchmark (issue 5): ListExecutions over 100,000 executions
  * (flytectl's query: `value_in(execution.phase,SUCCEEDED;FAILED)`, sorted by
  * created_at DESC; first page and a deep page), GetExecution by random name,
- * and CreateExecution/s, over gRPC with 16 concurrent clients, on SQLite and
- * PostgreSQL. Rows are seeded before the server starts, straight into its
+ * and CreateExecution/s, over gRPC, on SQLite and PostgreSQL: each scenario
+ * once with 1 client (latency) and once with 16 concurrent clients
+ * (throughput). Rows are seeded before the server starts, straight into its
  * database through ExecutionRepository.insertMany in batches of 1,000.
  * Run: `npx tsx bench/executions.ts [--rows 100000] [--seconds 5]`.
  */
@@ -122,15 +123,17 @@ async function seed(database: Record<string, unknown>, dataDir: string): Promise
 interface Row extends Record<string, string | number> {
   dialect: string;
   scenario: string;
+  clients: number;
   "req/s": number;
   p50_ms: number;
   p99_ms: number;
   errors: number;
 }
 
-const row = (dialect: Dialect, scenario: string, r: LoadResult): Row => ({
+const row = (dialect: Dialect, scenario: string, clients: number, r: LoadResult): Row => ({
   dialect,
   scenario,
+  clients,
   "req/s": Math.round(r.rps),
   p50_ms: r.p50ms,
   p99_ms: r.p99ms,
@@ -159,57 +162,38 @@ async function benchDialect(dialect: Dialect): Promise<{ rows: Row[]; seedSecond
   try {
     await admin.registerProject({ project: { id: PROJECT, name: PROJECT } });
     await registerHello(admin, "v1");
-    const opts = { concurrency: CONCURRENCY, durationMs: seconds * 1000 };
-    const list = (token: string) => () =>
+    const list = (limit: number, token: string) => () =>
       admin.listExecutions({
         id: { project: PROJECT, domain: DOMAIN },
-        limit: 100,
+        limit,
         token,
         filters: "value_in(execution.phase,SUCCEEDED;FAILED)",
         sortBy: { key: "created_at", direction: 0 },
       });
-    const first = await list("")();
+    const first = await list(100, "")();
     if (first.executions.length !== 100) throw new Error(`expected a full page, got ${first.executions.length}`);
-    rows.push(row(dialect, "ListExecutions phase filter, page 1 (limit 100)", await runLoad(list(""), opts)));
-    rows.push(row(dialect, "ListExecutions phase filter, offset 20000", await runLoad(list("20000"), opts)));
-    rows.push(
-      row(
-        dialect,
-        "ListExecutions S17 (limit 2, token 2)",
-        await runLoad(
-          () =>
-            admin.listExecutions({
-              id: { project: PROJECT, domain: DOMAIN },
-              limit: 2,
-              token: "2",
-              filters: "value_in(execution.phase,SUCCEEDED;FAILED)",
-              sortBy: { key: "created_at", direction: 0 },
-            }),
-          opts,
-        ),
-      ),
-    );
-    rows.push(
-      row(
-        dialect,
-        "GetExecution (random of 100k)",
-        await runLoad(
-          () =>
-            admin.getExecution({
-              id: { project: PROJECT, domain: DOMAIN, name: nameOf(Math.floor(Math.random() * ROWS)) },
-            }),
-          opts,
-        ),
-      ),
-    );
     const lp = launchPlanId("wf.hello.hello_wf", "v1");
-    rows.push(
-      row(
-        dialect,
+    const scenarios: [string, () => Promise<unknown>][] = [
+      ["ListExecutions phase filter, page 1 (limit 100)", list(100, "")],
+      ["ListExecutions phase filter, offset 20000 (limit 100)", list(100, "20000")],
+      ["ListExecutions S17 (limit 2, token 2)", list(2, "2")],
+      [
+        "GetExecution (random of 100k)",
+        () =>
+          admin.getExecution({
+            id: { project: PROJECT, domain: DOMAIN, name: nameOf(Math.floor(Math.random() * ROWS)) },
+          }),
+      ],
+      [
         "CreateExecution (launch plan, generated name)",
-        await runLoad(() => admin.createExecution(pyflyteRunRequest(lp, { times: intLiteral(1) })), opts),
-      ),
-    );
+        () => admin.createExecution(pyflyteRunRequest(lp, { times: intLiteral(1) })),
+      ],
+    ];
+    for (const clients of [1, CONCURRENCY]) {
+      for (const [name, op] of scenarios) {
+        rows.push(row(dialect, name, clients, await runLoad(op, { concurrency: clients, durationMs: seconds * 1000 })));
+      }
+    }
   } finally {
     admin.close();
     await server.stop();
@@ -220,7 +204,7 @@ async function benchDialect(dialect: Dialect): Promise<{ rows: Row[]; seedSecond
 const results = { sqlite: await benchDialect("sqlite"), postgres: await benchDialect("postgres") };
 stopPostgres();
 const all = [...(results.sqlite?.rows ?? []), ...(results.postgres?.rows ?? [])];
-printTable(`executions: ${ROWS} rows, ${CONCURRENCY} concurrent gRPC clients, ${seconds}s per scenario`, all);
+printTable(`executions: ${ROWS} rows, gRPC, ${seconds}s per scenario`, all);
 const file = writeResult("executions", {
   rows: ROWS,
   concurrency: CONCURRENCY,
