@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
+import pino from "pino";
 import { readProto } from "../../blob/data-store.js";
+import { LocalStore } from "../../blob/local-store.js";
 import { bd, bind, iface, nodeWith, t, taskNode, wire, workflow } from "../../compiler/test-support.js";
+import { configSchema } from "../../config/schema.js";
 import { BooleanExpressionSchema, ComparisonExpression_Operator } from "../../proto/gen/flyteidl/core/condition_pb.js";
 import {
   NodeExecution_Phase as N,
@@ -17,8 +20,9 @@ import {
   NodeMetadataSchema,
   WorkflowNodeSchema,
 } from "../../proto/gen/flyteidl/core/workflow_pb.js";
+import { LocalExecutor } from "./local-executor.js";
 import { literalText } from "./template-render.js";
-import { shellTask, startTestEngine } from "./test-engine.js";
+import { RecordingControlPlane, shellTask, startTestEngine } from "./test-engine.js";
 import { int, list, str } from "./test-literals.js";
 
 const inc = () =>
@@ -363,4 +367,52 @@ test("task logs are written per attempt", async () => {
     await h.close();
   }
   void str;
+});
+
+test("on start, executions a previous server left unfinished end FAILED (or ABORTED), their open nodes ABORTED", async () => {
+  const cp = new RecordingControlPlane();
+  const id = (name: string) => ({
+    $typeName: "flyteidl.core.WorkflowExecutionIdentifier" as const,
+    project: "p",
+    domain: "d",
+    name,
+    org: "",
+  });
+  cp.unfinished = [
+    { id: id("running"), phase: "RUNNING" },
+    { id: id("aborting"), phase: "ABORTING" },
+  ];
+  cp.unfinishedNodes = [
+    { nodeId: "n0", phase: "RUNNING", tasks: [{ taskId: { name: "t" } as never, retryAttempt: 1, phase: "RUNNING" }] },
+  ];
+  const engine = new LocalExecutor({
+    config: configSchema.parse({}),
+    blobs: new LocalStore("/tmp/engine-recover-test", "flyte"),
+    logger: pino({ level: "silent" }),
+    dataDir: "/tmp/engine-recover-test",
+  });
+  await engine.bind(cp, () => "http://127.0.0.1:1");
+  const wf = cp.workflowEvents.map((e) => [e.event?.executionId?.name, e.event?.phase]);
+  assert.deepEqual(wf, [
+    ["running", W.FAILING],
+    ["running", W.FAILED],
+    ["aborting", W.ABORTED],
+  ]);
+  const failed = cp.workflowEvents[1]!.event!.outputResult.value as { code: string; message: string };
+  assert.equal(failed.code, "EngineStopped");
+  assert.match(failed.message, /the server stopped while this execution was running/);
+  assert.deepEqual(
+    cp.nodeEvents.map((e) => [e.event?.id?.executionId?.name, e.event?.id?.nodeId, e.event?.phase]),
+    [
+      ["running", "n0", N.ABORTED],
+      ["aborting", "n0", N.ABORTED],
+    ],
+  );
+  assert.deepEqual(
+    cp.taskEvents.map((e) => [e.event?.retryAttempt, e.event?.phase]),
+    [
+      [1, T.ABORTED],
+      [1, T.ABORTED],
+    ],
+  );
 });
