@@ -114,6 +114,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
         ? { allowedOrigins: security.allowedOrigins, allowedHeaders: security.allowedHeaders }
         : undefined,
       maxBodyBytes: maxMessageBytes,
+      authenticateHttp: auth.authenticateHttp,
     });
     addOperationalRoutes(gateway, { metrics, services: servedServices });
     addBlobRoutes(gateway, blobs, {

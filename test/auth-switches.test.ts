@@ -95,3 +95,21 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe("private non-RPC routes (engine task logs) need a token when auth is on", () => {
+  let a: AuthTestServer | undefined;
+  before(async () => {
+    a = await startAuthServer("sqlite", { withIdp: false, overrides: { executor: { type: "local" } } });
+  });
+  after(async () => {
+    await a?.close();
+  });
+
+  test("no credential is 401; a token with scope all reaches the route", async () => {
+    const url = `${a!.base}/engine/logs/p/d/exec/n0/0/stdout`;
+    await httpError(await fetch(url, { headers: { accept: "application/json" } }), 401, Code.UNAUTHENTICATED);
+    const token = await clientToken(a!.base, ROBOT);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 404, "authenticated: the route itself answers (no such log)");
+  });
+});

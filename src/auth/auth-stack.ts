@@ -53,6 +53,8 @@ export interface AuthStack {
   readonly metadata: AuthMetadataSource;
   /** The pipeline hook; undefined when auth is off. */
   readonly authenticate: Authenticator | undefined;
+  /** The check for private non-RPC HTTP routes; undefined when auth is off. */
+  readonly authenticateHttp: ((headers: Metadata) => Promise<void>) | undefined;
   /** Adds the login pages and the authorization server's endpoints (nothing when auth is off). */
   addRoutes(gateway: HttpGateway): void;
 }
@@ -77,7 +79,12 @@ export async function createAuthStack(options: AuthStackOptions): Promise<AuthSt
   const { config, logger } = options;
   const auth = config.auth;
   if (!config.server.security.useAuth) {
-    return { metadata: authOffMetadata(config), authenticate: undefined, addRoutes: () => {} };
+    return {
+      metadata: authOffMetadata(config),
+      authenticate: undefined,
+      authenticateHttp: undefined,
+      addRoutes: () => {},
+    };
   }
   warnUnsupported(auth, logger);
   const secrets = new SecretSource({
@@ -117,6 +124,7 @@ export async function createAuthStack(options: AuthStackOptions): Promise<AuthSt
   return {
     metadata: authOnMetadata(auth, urls, self !== undefined),
     authenticate: authenticator.authenticate,
+    authenticateHttp: authenticator.authenticateHttp,
     addRoutes,
   };
 }

@@ -75,6 +75,21 @@ export class RequestAuthenticator {
     ctx.identity = identity;
   };
 
+  /**
+   * The same check for HTTP routes outside the RPC table that serve private
+   * data (task logs): a session cookie or token with scope `all`.
+   */
+  readonly authenticateHttp = async (headers: Metadata): Promise<void> => {
+    let identity: Identity;
+    try {
+      identity = await this.identify(headers, "http");
+    } catch (err) {
+      if (this.#o.disableForHttp) return;
+      throw err;
+    }
+    if (!identity.scopes.includes(SCOPE_ALL)) throw new AdminError(Code.UNAUTHENTICATED, MISSING_SCOPE);
+  };
+
   /** The caller's identity from request metadata (gRPC) or headers (HTTP); AdminError UNAUTHENTICATED otherwise. */
   async identify(metadata: Metadata, transport: CallContext["transport"]): Promise<Identity> {
     const credential = this.#credential(metadata, transport);

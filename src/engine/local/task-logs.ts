@@ -53,36 +53,42 @@ export function logFiles(dir: string): { stdout: string; stderr: string } {
   return { stdout: join(dir, "stdout.log"), stderr: join(dir, "stderr.log") };
 }
 
-/** Adds `GET /engine/logs/...` serving the attempt logs under `workDir` as plain text. */
+/** Adds `GET /engine/logs/...` serving the attempt logs under `workDir` as plain text, to authenticated callers when auth is on. */
 export function addTaskLogRoute(gateway: HttpGateway, workDir: string): void {
-  gateway.addRawRoute(["GET", "HEAD"], `${LOG_ROUTE_PREFIX}/*`, "engine_task_logs", async (req, res, params) => {
-    const wildcard = params["*"] ?? "";
-    const parts = wildcard.split("/").map((p) => decodeURIComponent(p));
-    const stream = parts.pop();
-    if (
-      stream === undefined ||
-      !(STREAMS as readonly string[]).includes(stream) ||
-      parts.length < 5 ||
-      parts.length > 6 ||
-      !parts.every((p) => SAFE_SEGMENT.test(p))
-    ) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("no such task log\n");
-      return;
-    }
-    const file = logFiles(attemptDir(workDir, parts))[stream as "stdout" | "stderr"];
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("no such task log\n");
-      return;
-    }
-    res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": info.size });
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    const reader = createReadStream(file, { start: 0, end: Math.max(0, info.size - 1) });
-    reader.on("error", () => res.destroy());
-    if (info.size === 0) res.end();
-    else reader.pipe(res);
-  });
+  gateway.addRawRoute(
+    ["GET", "HEAD"],
+    `${LOG_ROUTE_PREFIX}/*`,
+    "engine_task_logs",
+    async (req, res, params) => {
+      const wildcard = params["*"] ?? "";
+      const parts = wildcard.split("/").map((p) => decodeURIComponent(p));
+      const stream = parts.pop();
+      if (
+        stream === undefined ||
+        !(STREAMS as readonly string[]).includes(stream) ||
+        parts.length < 5 ||
+        parts.length > 6 ||
+        !parts.every((p) => SAFE_SEGMENT.test(p))
+      ) {
+        res.writeHead(404, { "Content-Type": "text/plain" }).end("no such task log\n");
+        return;
+      }
+      const file = logFiles(attemptDir(workDir, parts))[stream as "stdout" | "stderr"];
+      const info = await stat(file).catch(() => undefined);
+      if (!info?.isFile()) {
+        res.writeHead(404, { "Content-Type": "text/plain" }).end("no such task log\n");
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": info.size });
+      if (req.method === "HEAD") {
+        res.end();
+        return;
+      }
+      const reader = createReadStream(file, { start: 0, end: Math.max(0, info.size - 1) });
+      reader.on("error", () => res.destroy());
+      if (info.size === 0) res.end();
+      else reader.pipe(res);
+    },
+    { authenticated: true },
+  );
 }

@@ -10,6 +10,7 @@ import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
 import type { Logger } from "pino";
+import { toStatus } from "../../errors/admin-error.js";
 import { Code, httpStatusFor } from "../../errors/codes.js";
 import type { Metrics } from "../../observability/metrics.js";
 import { type Status, StatusSchema } from "../../proto/gen/google/rpc/status_pb.js";
@@ -37,9 +38,21 @@ export interface HttpGatewayOptions {
   readonly cors: CorsSettings | undefined;
   /** Largest request body accepted, as the gRPC message size limit. */
   readonly maxBodyBytes: number;
+  /**
+   * Checks the caller of raw routes added with `{ authenticated: true }`;
+   * throws an AdminError (UNAUTHENTICATED) to refuse. Undefined when auth is off.
+   */
+  readonly authenticateHttp?: ((headers: ReadonlyMap<string, readonly string[]>) => Promise<void>) | undefined;
 }
 
-type Store = { kind: "rpc"; route: GatewayRoute } | { kind: "raw"; name: string; handler: RawHandler };
+export interface RawRouteOptions {
+  /** Serve only to authenticated callers when auth is on (routes serving private data). */
+  readonly authenticated?: boolean;
+}
+
+type Store =
+  | { kind: "rpc"; route: GatewayRoute }
+  | { kind: "raw"; name: string; handler: RawHandler; authenticated: boolean };
 
 const ALL_VERBS: HTTPMethod[] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
 
@@ -63,9 +76,16 @@ export class HttpGateway {
   }
 
   /** Adds a route outside the RPC table; `name` labels its metrics. */
-  addRawRoute(verb: HttpVerb | "HEAD" | readonly HTTPMethod[], path: string, name: string, handler: RawHandler): void {
+  addRawRoute(
+    verb: HttpVerb | "HEAD" | readonly HTTPMethod[],
+    path: string,
+    name: string,
+    handler: RawHandler,
+    options: RawRouteOptions = {},
+  ): void {
     const verbs = typeof verb === "string" ? [verb as HTTPMethod] : [...verb];
-    this.#router.on(verbs, path, () => {}, { kind: "raw", name, handler } satisfies Store);
+    const store: Store = { kind: "raw", name, handler, authenticated: options.authenticated ?? false };
+    this.#router.on(verbs, path, () => {}, store);
   }
 
   /** The node:http request listener. */
@@ -102,6 +122,7 @@ export class HttpGateway {
         res.once("finish", () => {
           this.#options.metrics.recordHttp(store.name, res.statusCode, secondsSince(started));
         });
+        if (store.authenticated && !(await this.#admitted(req, res, outbound))) return;
         await store.handler(req, res, found.params, url.searchParams);
         return;
       }
@@ -112,6 +133,20 @@ export class HttpGateway {
     const elsewhere = ALL_VERBS.some((v) => v !== method && this.#router.find(v, url.pathname));
     if (elsewhere) sendStatus(res, outbound, Code.UNIMPLEMENTED, "Method Not Allowed");
     else sendStatus(res, outbound, Code.NOT_FOUND, "Not Found");
+  }
+
+  /** Runs the auth check of a private raw route; answers 401 and returns false when it fails. */
+  async #admitted(req: IncomingMessage, res: ServerResponse, outbound: Marshaler): Promise<boolean> {
+    const check = this.#options.authenticateHttp;
+    if (!check) return true;
+    try {
+      await check(headerMap(req));
+      return true;
+    } catch (err) {
+      const status = toStatus(err);
+      sendStatus(res, outbound, status.code as Code, status.message);
+      return false;
+    }
   }
 
   /**
