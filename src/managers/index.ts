@@ -71,6 +71,8 @@ export function createManagers(deps: ManagerDeps): Managers {
     attributes.taskResourceAttributes(project, domain),
   );
   const dataProxy = new DataProxyManager(deps.blobs, deps.config.server.dataProxy);
+  const { database: db, blobs, config } = deps;
+  const nodes = new NodeExecutionRepository(db);
   const executions = createExecutionManager(deps, projects, {
     entities: registeredEntities({
       codec: deps.database.codec,
@@ -80,10 +82,9 @@ export function createManagers(deps: ManagerDeps): Managers {
       namedEntities: registration.namedEntities,
     }),
     attributes,
-    nodes: nodeExecutionLookup(deps.database),
+    nodes: nodeExecutionLookup(nodes),
   });
-  const { database: db, blobs, config } = deps;
-  const nodes = new NodeExecutionRepository(db);
+
   const taskAttempts = new TaskExecutionRepository(db);
   const log = (err: unknown, what: string) => deps.logger.warn({ err }, what);
   const events = createEventManagers({ config, db, blobs, nodes, tasks: taskAttempts, log });

@@ -3,8 +3,8 @@ import { protoText } from "../../compiler/index.js";
 import { ExecutorRegistry } from "../../engine/executor-registry.js";
 import { AdminError } from "../../errors/admin-error.js";
 import { NodeExecutionIdentifierSchema } from "../../proto/gen/flyteidl/core/identifier_pb.js";
-import type { Database } from "../../store/database.js";
 import { ExecutionRepository } from "../../store/repositories/execution-repository.js";
+import type { NodeExecutionRepository } from "../../store/repositories/node-execution-repository.js";
 import { dataSettings } from "../data/literal-data.js";
 import type { ManagerDeps } from "../index.js";
 import type { ProjectManager } from "../project-manager.js";
@@ -58,24 +58,18 @@ export function createExecutionManager(
  * Node executions by id, for lineage: the row id, NOT_FOUND in FlyteAdmin's
  * words otherwise.
  */
-export function nodeExecutionLookup(db: Database): NodeExecutionLookup {
+export function nodeExecutionLookup(nodes: NodeExecutionRepository): NodeExecutionLookup {
   return {
     async rowId(id) {
       const e = id.executionId;
-      const row = await db.kysely
-        .selectFrom("node_executions")
-        .select("id")
-        .where("execution_project", "=", e?.project ?? "")
-        .where("execution_domain", "=", e?.domain ?? "")
-        .where("execution_name", "=", e?.name ?? "")
-        .where("node_id", "=", id.nodeId)
-        .executeTakeFirst();
-      if (!row) {
+      const key = { project: e?.project ?? "", domain: e?.domain ?? "", name: e?.name ?? "", nodeId: id.nodeId };
+      const rowId = await nodes.idOf(key);
+      if (rowId === undefined) {
         throw AdminError.notFound(
           `missing entity of type node execution with identifier ${protoText(NodeExecutionIdentifierSchema, id)}`,
         );
       }
-      return Number(row.id);
+      return rowId;
     },
   };
 }
