@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { create, fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "../src/errors/codes.js";
 import { CatalogCacheStatus } from "../src/proto/gen/flyteidl/core/catalog_pb.js";
@@ -565,3 +565,28 @@ describeEachDatabase("node events", (srv) => {
     );
   });
 });
+
+describeEachDatabase(
+  "node data with signed URLs",
+  (srv) => {
+    test("GetNodeExecutionData and GetTaskExecutionData sign the input and output URLs", async () => {
+      const id = await eventExecution(srv(), "signed");
+      const blobs = srv().server.blobs;
+      const inRef = blobs.ref("test", "signed", "inputs.pb");
+      await blobs.write(inRef, toBinary(LiteralMapSchema, literals(5)));
+      await node(srv(), id, "s0", N.RUNNING, { inputValue: { case: "inputUri", value: inRef } });
+      await node(srv(), id, "s0", N.SUCCEEDED, { outputResult: { case: "outputData", value: literals(6) } });
+      const data = await srv().admin.getNodeExecutionData({ id: { executionId: id, nodeId: "s0" } });
+      assert.ok(data.inputs?.url.startsWith("http"), data.inputs?.url);
+      assert.ok(Number(data.inputs?.bytes) > 0);
+      assert.ok(data.outputs?.url.startsWith("http"), "offloaded outputs are signed too");
+      const fetched = await fetch(data.inputs?.url as string);
+      assert.deepEqual(
+        fromBinary(LiteralMapSchema, new Uint8Array(await fetched.arrayBuffer())),
+        fromBinary(LiteralMapSchema, toBinary(LiteralMapSchema, literals(5))),
+      );
+      assert.equal(data.fullInputs?.literals.x?.value.case, "scalar");
+    });
+  },
+  { remoteData: { signedUrls: { enabled: true, durationMinutes: 5 } } },
+);
