@@ -63,6 +63,7 @@ export function stopPostgres(): void {
 export async function startServerProcess(
   dialect: Dialect,
   overrides: Record<string, unknown> = {},
+  options: { readonly nodeArgs?: readonly string[] } = {},
 ): Promise<ServerProcess | undefined> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), "flyteadmin-bench-"));
@@ -89,7 +90,15 @@ export async function startServerProcess(
   writeFileSync(file, stringify(config));
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, "dist/main.js"), "serve", "--config", file, "--data-dir", join(dir, "data")],
+    [
+      ...(options.nodeArgs ?? []),
+      join(ROOT, "dist/main.js"),
+      "serve",
+      "--config",
+      file,
+      "--data-dir",
+      join(dir, "data"),
+    ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   const httpBase = `http://127.0.0.1:${httpPort}`;

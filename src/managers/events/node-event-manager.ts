@@ -28,7 +28,7 @@ import {
   requireWorkflowExecutionId,
 } from "../validation/execution-ids.js";
 import { missingEntity, nodeKeyOf } from "./entity-keys.js";
-import { nodeEventError, nodeIdText, nodePhaseName, taskNotFoundText, workflowIdText } from "./event-errors.js";
+import { nodeEventError, nodeIdText, taskNotFoundText, workflowIdText } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
 import { eventTransaction } from "./event-transaction.js";
@@ -77,18 +77,17 @@ export class NodeEventManager {
           inputUri: event.inputValue.case === "inputUri" ? event.inputValue.value : "",
           dynamicClosureRef: "",
         };
-    const occurredAt = timestampToMicros(event.occurredAt);
+    const logged = { requestId: request.requestId, occurredAt: timestampToMicros(event.occurredAt) };
     await eventTransaction(this.#d.db, async (trx) => {
       const snap = await this.#d.nodes.lockForEvent(trx, key);
       this.#check(snap, id, event);
       if (snap.node === undefined) {
         const parents = await this.#parents(trx, id.executionId, event);
-        await this.#d.nodes.insert(trx, createNodeRecord(key, event, parents, inputs));
+        await this.#d.nodes.save(trx, createNodeRecord(key, event, parents, inputs), logged);
       } else {
         const child = await this.#childExecution(trx, event);
-        await this.#d.nodes.update(trx, snap.node.id as number, updateNodeRecord(snap.node, event, inputs, child));
+        await this.#d.nodes.save(trx, updateNodeRecord(snap.node, event, inputs, child), logged);
       }
-      await this.#d.nodes.recordEvent(trx, key, request.requestId, occurredAt, nodePhaseName(event.phase));
     });
     await this.#d.listeners.nodeEventAccepted(request);
   }

@@ -6,6 +6,7 @@
 import type { Insertable } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
+import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 import type { ExecutionKey } from "./execution-mapper.js";
 
@@ -30,21 +31,39 @@ export async function executionRef(ex: Executor, key: ExecutionKey): Promise<Exe
 type EventTable = "execution_events" | "node_execution_events";
 
 /**
- * Logs an accepted event; a phase already logged for the entity (a repeated
- * QUEUED, or a node moving back to a phase) is not logged twice.
+ * An event log table. An accepted event is logged once per entity and phase:
+ * a phase logged before (a repeated QUEUED, a node moving back to a phase) is
+ * not logged again.
+ *
+ * @example
+ * const log = new EventLog(db, "node_execution_events");
+ * await log.record(trx, { execution_project: "p", ..., occurredAt: micros });
  */
-export async function logEvent<T extends EventTable>(
-  db: Database,
-  trx: Executor,
-  table: T,
-  row: Omit<Insertable<Schema[T]>, "occurred_at" | "created_at" | "updated_at"> & { readonly occurredAt: number },
-): Promise<void> {
-  const { occurredAt, ...columns } = row;
-  const now = db.codec.time(nowMicros());
-  const values = { ...columns, occurred_at: db.codec.time(occurredAt), created_at: now, updated_at: now };
-  await trx
-    .insertInto(table)
-    .values(values as never)
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+export class EventLog<T extends EventTable> {
+  readonly #db: Database;
+  readonly #insert: PreparedQuery<unknown>;
+
+  constructor(db: Database, table: T) {
+    this.#db = db;
+    this.#insert = new PreparedQuery((k, arg, first) =>
+      k
+        .insertInto(table)
+        .values(placeholders(arg, first) as never)
+        .onConflict((oc) => oc.doNothing()),
+    );
+  }
+
+  async record(
+    trx: Executor,
+    row: Omit<Insertable<Schema[T]>, "occurred_at" | "created_at" | "updated_at"> & { readonly occurredAt: number },
+  ): Promise<void> {
+    const { occurredAt, ...columns } = row;
+    const now = this.#db.codec.time(nowMicros());
+    await this.#insert.execute(trx, {
+      ...columns,
+      occurred_at: this.#db.codec.time(occurredAt),
+      created_at: now,
+      updated_at: now,
+    });
+  }
 }

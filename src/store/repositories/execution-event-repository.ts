@@ -9,7 +9,7 @@ import type { ExecutionClosure } from "../../proto/gen/flyteidl/admin/execution_
 import type { WorkflowExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { Database, Executor } from "../database.js";
 import type { ExecutionsTable } from "../schema.js";
-import { type ExecutionRef, executionRef, logEvent } from "./event-rows.js";
+import { EventLog, type ExecutionRef, executionRef } from "./event-rows.js";
 import {
   closureBytes,
   closureOf,
@@ -50,10 +50,12 @@ export interface ExecutionEventRecord {
 export class ExecutionEventRepository {
   readonly #db: Database;
   readonly #executions: ExecutionRepository;
+  readonly #log: EventLog<"execution_events">;
 
   constructor(db: Database, executions: ExecutionRepository) {
     this.#db = db;
     this.#executions = executions;
+    this.#log = new EventLog(db, "execution_events");
   }
 
   /** The execution, locked until the transaction ends (PostgreSQL; SQLite transactions are serial). */
@@ -110,7 +112,7 @@ export class ExecutionEventRepository {
 
   /** Keeps the event in `execution_events`. */
   recordEvent(trx: Executor, key: ExecutionKey, requestId: string, occurredAt: number, phase: string): Promise<void> {
-    return logEvent(this.#db, trx, "execution_events", {
+    return this.#log.record(trx, {
       execution_project: key.project,
       execution_domain: key.domain,
       execution_name: key.name,

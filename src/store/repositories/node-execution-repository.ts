@@ -2,14 +2,16 @@
  * The `node_executions` table and the `node_execution_events` log: the event
  * path's locked read and write, and the queries.
  */
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, type QueryCreator, sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
+import { NodeExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { Database, Executor } from "../database.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
-import { type ExecutionRef, executionRef, logEvent } from "./event-rows.js";
+import { EventLog, type ExecutionRef } from "./event-rows.js";
 import type { ExecutionKey } from "./execution-mapper.js";
 import {
   type NodeExecutionRecord,
@@ -48,78 +50,118 @@ export interface NodeListQuery {
  */
 export class NodeExecutionRepository {
   readonly #db: Database;
+  readonly #log: EventLog<"node_execution_events">;
+  /** The event path's statements, compiled once (see prepared-query.ts). */
+  readonly #locked = new PreparedQuery((db, arg) => snapshotQuery(db, arg, true));
+  readonly #unlocked = new PreparedQuery((db, arg) => snapshotQuery(db, arg, false));
+  readonly #insert = new PreparedQuery((db, arg, first) =>
+    db
+      .insertInto("node_executions")
+      .values(placeholders(arg, first) as never)
+      .returning("id"),
+  );
+  readonly #update = new PreparedQuery((db, arg, first) => {
+    const { id: _, ...columns } = first;
+    return db.updateTable("node_executions").set(placeholders(arg, columns)).where("id", "=", arg<number>("id"));
+  });
+
+  /** PostgreSQL: the node's insert or update and the event's log row in one statement (one round trip). */
+  readonly #insertLogged = new PreparedQuery((db, arg, first) =>
+    db
+      .with("ev", (qc) => logInsert(qc, arg))
+      .insertInto("node_executions")
+      .values(placeholders(arg, pick(first, NODE_INSERT_EXCLUDES, false)) as never)
+      .returning("id"),
+  );
+  readonly #updateLogged = new PreparedQuery((db, arg, first) =>
+    db
+      .with("ev", (qc) => logInsert(qc, arg))
+      .updateTable("node_executions")
+      .set(placeholders(arg, pick(first, NODE_UPDATE_EXCLUDES, false)))
+      .where("id", "=", arg<number>("id")),
+  );
 
   constructor(db: Database) {
     this.#db = db;
+    this.#log = new EventLog(db, "node_execution_events");
   }
 
   /**
-   * The execution and the node. On PostgreSQL this is one statement that
-   * locks the node row (`FOR UPDATE`) until the transaction ends; SQLite has
-   * no LATERAL and needs no lock (its transactions are serial), so it reads twice.
+   * Writes a node changed by an event (an insert for a new node, else an
+   * update) and logs the event, in one statement on PostgreSQL.
    */
-  async lockForEvent(trx: Executor, key: NodeKey): Promise<NodeEventSnapshot> {
-    if (this.#db.dialect !== "postgres") return this.#readTwice(trx, key);
-    const row = await trx
-      .selectFrom("executions as e")
-      .leftJoinLateral(
-        (eb) => eb.selectFrom("node_executions").selectAll().where(nodeKeyIs(key)).forUpdate().as("n"),
-        (j) => j.onTrue(),
-      )
-      .select(["e.id as exec_id", "e.cluster as exec_cluster"])
-      .selectAll("n")
-      .where("e.execution_project", "=", key.project)
-      .where("e.execution_domain", "=", key.domain)
-      .where("e.execution_name", "=", key.name)
-      .executeTakeFirst();
+  async save(trx: Executor, r: NodeExecutionRecord, event: { requestId: string; occurredAt: number }): Promise<void> {
+    if (this.#db.dialect !== "postgres") {
+      if (r.id === undefined) await this.insert(trx, r);
+      else await this.update(trx, r.id, r);
+      await this.recordEvent(trx, r.key, event.requestId, event.occurredAt, phaseColumn(r));
+      return;
+    }
+    const now = this.#db.codec.time(nowMicros());
+    const args = {
+      execution_project: r.key.project,
+      execution_domain: r.key.domain,
+      execution_name: r.key.name,
+      node_id: r.key.nodeId,
+      ...nodeRecordColumns(r, this.#db.codec),
+      created_at: now,
+      updated_at: now,
+      request_id: event.requestId,
+      occurred_at: this.#db.codec.time(event.occurredAt),
+    };
+    if (r.id === undefined) await this.#insertLogged.execute(trx, args);
+    else await this.#updateLogged.execute(trx, { ...args, id: r.id });
+  }
+
+  /**
+   * The execution and the node in one statement. On PostgreSQL the node row
+   * is locked (`FOR UPDATE`, in a LATERAL subquery since the nullable side of
+   * an outer join cannot be locked) until the transaction ends; SQLite needs
+   * no lock, its transactions are serial.
+   */
+  lockForEvent(trx: Executor, key: NodeKey): Promise<NodeEventSnapshot> {
+    return this.#read(this.#db.rowLocks ? this.#locked : this.#unlocked, trx, key);
+  }
+
+  /** The same without locks, for the check made before writing blobs. */
+  snapshot(key: NodeKey): Promise<NodeEventSnapshot> {
+    return this.#read(this.#unlocked, this.#db.kysely, key);
+  }
+
+  async #read(q: PreparedQuery<SnapshotRow>, trx: Executor, key: NodeKey): Promise<NodeEventSnapshot> {
+    const row = await q.first(trx, { ...key });
     if (!row) return { execution: undefined, node: undefined };
     const execution = { id: Number(row.exec_id), cluster: row.exec_cluster };
     if (row.id === null) return { execution, node: undefined };
     return { execution, node: nodeRecordFromRow(row as NodeExecutionRow, this.#db.codec) };
   }
 
-  async #readTwice(trx: Executor, key: NodeKey): Promise<NodeEventSnapshot> {
-    const execution = await executionRef(trx, key);
-    if (!execution) return { execution: undefined, node: undefined };
-    const n = await trx.selectFrom("node_executions").selectAll().where(nodeKeyIs(key)).executeTakeFirst();
-    return { execution, node: n ? nodeRecordFromRow(n, this.#db.codec) : undefined };
-  }
-
-  /** The same without locks, for the check made before writing blobs. */
-  async snapshot(key: NodeKey): Promise<NodeEventSnapshot> {
-    return this.#readTwice(this.#db.kysely, key);
-  }
-
   /** Inserts a node created by its first event; the unique key makes a concurrent second insert fail. */
   async insert(trx: Executor, r: NodeExecutionRecord): Promise<number> {
     const now = this.#db.codec.time(nowMicros());
-    const row = await trx
-      .insertInto("node_executions")
-      .values({
-        execution_project: r.key.project,
-        execution_domain: r.key.domain,
-        execution_name: r.key.name,
-        node_id: r.key.nodeId,
-        ...nodeRecordColumns(r, this.#db.codec),
-        created_at: now,
-        updated_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return Number(row.id);
+    const [row] = await this.#insert.execute(trx, {
+      execution_project: r.key.project,
+      execution_domain: r.key.domain,
+      execution_name: r.key.name,
+      node_id: r.key.nodeId,
+      ...nodeRecordColumns(r, this.#db.codec),
+      created_at: now,
+      updated_at: now,
+    });
+    return Number((row as { id: number }).id);
   }
 
   async update(trx: Executor, id: number, r: NodeExecutionRecord): Promise<void> {
-    await trx
-      .updateTable("node_executions")
-      .set({ ...nodeRecordColumns(r, this.#db.codec), updated_at: this.#db.codec.time(nowMicros()) })
-      .where("id", "=", id)
-      .execute();
+    await this.#update.execute(trx, {
+      ...nodeRecordColumns(r, this.#db.codec),
+      updated_at: this.#db.codec.time(nowMicros()),
+      id,
+    });
   }
 
   /** Keeps the event in `node_execution_events`. */
   recordEvent(trx: Executor, key: NodeKey, requestId: string, occurredAt: number, phase: string): Promise<void> {
-    return logEvent(this.#db, trx, "node_execution_events", {
+    return this.#log.record(trx, {
       execution_project: key.project,
       execution_domain: key.domain,
       execution_name: key.name,
@@ -202,3 +244,77 @@ function nodeKeyIs(key: NodeKey) {
       eb("node_executions.node_id", "=", key.nodeId),
     ]);
 }
+
+/**
+ * The execution (id, cluster) and the node's row, if any, for a node key
+ * given as placeholders `project`, `domain`, `name`, `nodeId`.
+ */
+function snapshotQuery(db: Kysely<Schema>, arg: <T>(name: string) => T, lock: boolean) {
+  const key: NodeKey = {
+    project: arg("project"),
+    domain: arg("domain"),
+    name: arg("name"),
+    nodeId: arg("nodeId"),
+  };
+  const exec = db.selectFrom("executions as e");
+  const joined = lock
+    ? exec.leftJoinLateral(
+        (eb) => eb.selectFrom("node_executions").selectAll().where(nodeKeyIs(key)).forUpdate().as("n"),
+        (j) => j.onTrue(),
+      )
+    : exec.leftJoin("node_executions as n", (j) =>
+        j
+          .onRef("n.execution_project", "=", "e.execution_project")
+          .onRef("n.execution_domain", "=", "e.execution_domain")
+          .onRef("n.execution_name", "=", "e.execution_name")
+          .on("n.node_id", "=", key.nodeId),
+      );
+  return joined
+    .select(["e.id as exec_id", "e.cluster as exec_cluster"])
+    .selectAll("n")
+    .where("e.execution_project", "=", key.project)
+    .where("e.execution_domain", "=", key.domain)
+    .where("e.execution_name", "=", key.name);
+}
+
+/** A snapshot row: the execution's id and cluster, and the node's columns (null when it has no row). */
+type SnapshotRow = { exec_id: number; exec_cluster: string } & {
+  [K in keyof NodeExecutionRow]: NodeExecutionRow[K] | null;
+};
+
+/** Arguments of the logged statements that are not node columns (on insert), or not changed ones (on update). */
+const NODE_INSERT_EXCLUDES = new Set(["request_id", "occurred_at", "id"]);
+const NODE_UPDATE_EXCLUDES = new Set([
+  ...NODE_INSERT_EXCLUDES,
+  "execution_project",
+  "execution_domain",
+  "execution_name",
+  "node_id",
+  "created_at",
+]);
+
+/** The entries of `record` whose keys are (keep) or are not (drop) in `keys`. */
+function pick(record: Readonly<Record<string, unknown>>, keys: ReadonlySet<string>, keep: boolean) {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => keys.has(k) === keep));
+}
+
+/** The event's log row, from the same arguments as the node's row (they share key, phase and times). */
+function logInsert(qc: QueryCreator<Schema>, arg: <T>(name: string) => T) {
+  const columns = [
+    "execution_project",
+    "execution_domain",
+    "execution_name",
+    "node_id",
+    "request_id",
+    "occurred_at",
+    "phase",
+    "created_at",
+    "updated_at",
+  ];
+  return qc
+    .insertInto("node_execution_events")
+    .values(Object.fromEntries(columns.map((c) => [c, arg(c)])) as never)
+    .onConflict((oc) => oc.doNothing());
+}
+
+const phaseColumn = (r: NodeExecutionRecord): string => NodeExecution_Phase[r.phase] ?? String(r.phase);

@@ -2,14 +2,15 @@
  * The `task_executions` table: the event path's locked read and write, and
  * the queries. Task executions have no event log.
  */
-import { type ExpressionBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
-import { type ExecutionRef, executionRef } from "./event-rows.js";
+import type { ExecutionRef } from "./event-rows.js";
 import type { NodeKey } from "./node-execution-mapper.js";
 import {
   type TaskAttemptKey,
@@ -47,34 +48,45 @@ export type TaskExecutionListRow = TaskExecutionRow & { readonly is_parent: numb
  */
 export class TaskExecutionRepository {
   readonly #db: Database;
+  /** The event path's statements, compiled once (see prepared-query.ts). */
+  readonly #locked = new PreparedQuery((db, arg) => snapshotQuery(db, arg, true));
+  readonly #unlocked = new PreparedQuery((db, arg) => snapshotQuery(db, arg, false));
+  readonly #insert = new PreparedQuery((db, arg, first) =>
+    db.insertInto("task_executions").values(placeholders(arg, first) as never),
+  );
+  readonly #update = new PreparedQuery((db, arg, first) => {
+    const { id: _, ...columns } = first;
+    return db.updateTable("task_executions").set(placeholders(arg, columns)).where("id", "=", arg<number>("id"));
+  });
 
   constructor(db: Database) {
     this.#db = db;
   }
 
   /**
-   * The execution, the node's existence and the attempt. On PostgreSQL one
-   * statement locking the attempt's row; SQLite (serial transactions, no
-   * LATERAL) reads in steps.
+   * The execution, the node's existence and the attempt in one statement. On
+   * PostgreSQL the attempt's row is locked (`FOR UPDATE`, in a LATERAL
+   * subquery since the nullable side of an outer join cannot be locked) until
+   * the transaction ends; SQLite needs no lock, its transactions are serial.
    */
-  async lockForEvent(trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
-    if (this.#db.dialect !== "postgres") return this.#readInSteps(trx, key);
-    const row = await trx
-      .selectFrom("executions as e")
-      .leftJoinLateral(
-        (eb) => eb.selectFrom("task_executions").selectAll().where(attemptIs(key)).forUpdate().as("t"),
-        (j) => j.onTrue(),
-      )
-      .select((eb) => [
-        "e.id as exec_id",
-        "e.cluster as exec_cluster",
-        eb.selectFrom("node_executions").select("node_executions.id").where(nodeIs(key.node)).as("node_row_id"),
-      ])
-      .selectAll("t")
-      .where("e.execution_project", "=", key.node.project)
-      .where("e.execution_domain", "=", key.node.domain)
-      .where("e.execution_name", "=", key.node.name)
-      .executeTakeFirst();
+  lockForEvent(trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    return this.#read(this.#db.rowLocks ? this.#locked : this.#unlocked, trx, key);
+  }
+
+  /** The same without locks, for the check made before writing blobs. */
+  snapshot(key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    return this.#read(this.#unlocked, this.#db.kysely, key);
+  }
+
+  async #read(q: PreparedQuery<SnapshotRow>, trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
+    const row = await q.first(trx, {
+      ...key.node,
+      taskProject: key.task.project,
+      taskDomain: key.task.domain,
+      taskName: key.task.name,
+      taskVersion: key.task.version,
+      retryAttempt: key.retryAttempt,
+    });
     if (!row) return { execution: undefined, nodeExists: false, task: undefined };
     return {
       execution: { id: Number(row.exec_id), cluster: row.exec_cluster },
@@ -83,34 +95,22 @@ export class TaskExecutionRepository {
     };
   }
 
-  async #readInSteps(trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
-    const execution = await executionRef(trx, key.node);
-    if (!execution) return { execution: undefined, nodeExists: false, task: undefined };
-    const t = await trx.selectFrom("task_executions").selectAll().where(attemptIs(key)).executeTakeFirst();
-    if (t) return { execution, nodeExists: true, task: taskRecordFromRow(t, this.#db.codec) };
-    const n = await trx.selectFrom("node_executions").select("id").where(nodeIs(key.node)).executeTakeFirst();
-    return { execution, nodeExists: n !== undefined, task: undefined };
-  }
-
-  /** The same without locks, for the check made before writing blobs. */
-  async snapshot(key: TaskAttemptKey): Promise<TaskEventSnapshot> {
-    return this.#readInSteps(this.#db.kysely, key);
-  }
-
   async insert(trx: Executor, r: TaskExecutionRecord): Promise<void> {
     const now = this.#db.codec.time(nowMicros());
-    await trx
-      .insertInto("task_executions")
-      .values({ ...taskKeyColumns(r.key), ...taskRecordColumns(r, this.#db.codec), created_at: now, updated_at: now })
-      .execute();
+    await this.#insert.execute(trx, {
+      ...taskKeyColumns(r.key),
+      ...taskRecordColumns(r, this.#db.codec),
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   async update(trx: Executor, id: number, r: TaskExecutionRecord): Promise<void> {
-    await trx
-      .updateTable("task_executions")
-      .set({ ...taskRecordColumns(r, this.#db.codec), updated_at: this.#db.codec.time(nowMicros()) })
-      .where("id", "=", id)
-      .execute();
+    await this.#update.execute(trx, {
+      ...taskRecordColumns(r, this.#db.codec),
+      updated_at: this.#db.codec.time(nowMicros()),
+      id,
+    });
   }
 
   /** The row id of an attempt, undefined when it does not exist. */
@@ -212,3 +212,50 @@ function isParent(eb: ExpressionBuilder<Schema, "task_executions">) {
     )
     .as("is_parent");
 }
+
+/** The execution, the node's row id and the attempt's row, for a key given as placeholders. */
+function snapshotQuery(db: Kysely<Schema>, arg: <T>(name: string) => T, lock: boolean) {
+  const key: TaskAttemptKey = {
+    node: { project: arg("project"), domain: arg("domain"), name: arg("name"), nodeId: arg("nodeId") },
+    task: {
+      project: arg("taskProject"),
+      domain: arg("taskDomain"),
+      name: arg("taskName"),
+      version: arg("taskVersion"),
+    },
+    retryAttempt: arg("retryAttempt"),
+  };
+  const exec = db.selectFrom("executions as e");
+  const joined = lock
+    ? exec.leftJoinLateral(
+        (eb) => eb.selectFrom("task_executions").selectAll().where(attemptIs(key)).forUpdate().as("t"),
+        (j) => j.onTrue(),
+      )
+    : exec.leftJoin("task_executions as t", (j) =>
+        j
+          .onRef("t.execution_project", "=", "e.execution_project")
+          .onRef("t.execution_domain", "=", "e.execution_domain")
+          .onRef("t.execution_name", "=", "e.execution_name")
+          .on("t.node_id", "=", key.node.nodeId)
+          .on("t.project", "=", key.task.project)
+          .on("t.domain", "=", key.task.domain)
+          .on("t.name", "=", key.task.name)
+          .on("t.version", "=", key.task.version)
+          .on("t.retry_attempt", "=", key.retryAttempt),
+      );
+  return joined
+    .select((eb) => [
+      "e.id as exec_id",
+      "e.cluster as exec_cluster",
+      eb.selectFrom("node_executions").select("node_executions.id").where(nodeIs(key.node)).as("node_row_id"),
+    ])
+    .selectAll("t")
+    .where("e.execution_project", "=", key.node.project)
+    .where("e.execution_domain", "=", key.node.domain)
+    .where("e.execution_name", "=", key.node.name);
+}
+
+/** A snapshot row: the execution's id and cluster, the node's row id, the attempt's columns (null without a row). */
+type SnapshotRow = { exec_id: number; exec_cluster: string; node_row_id: number | null } & {
+  [K in keyof TaskExecutionRow]: TaskExecutionRow[K] | null;
+};

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 import type { StoreDialect, ValueCodec } from "../dialect.js";
 import type { DbTime, Schema } from "../schema.js";
 
@@ -32,7 +32,7 @@ export function openSqlite(file: string): StoreDialect {
   database.pragma("busy_timeout = 5000");
   // FlyteAdmin's `contains` filter is PostgreSQL LIKE: case-sensitive.
   database.pragma("case_sensitive_like = ON");
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     name: "sqlite",
     kysely,
@@ -44,5 +44,29 @@ export function openSqlite(file: string): StoreDialect {
       return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
     },
     close: () => kysely.destroy(),
+  };
+}
+
+/** How many prepared statements are kept; the hot paths use a few dozen distinct SQL texts. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs about as
+ * much as running a small query. Statements are reusable (the driver runs
+ * one query at a time on its single connection), so keep them by SQL text.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let stmt = statements.get(sql);
+      if (stmt === undefined) {
+        stmt = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statements.set(sql, stmt);
+      }
+      return stmt;
+    },
   };
 }

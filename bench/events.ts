@@ -1,0 +1,258 @@
+/**
+ * Event ingestion benchmark (issue 5): a FlytePropeller-like injector drives
+ * 1,000 executions of 10 nodes each; per execution the workflow events
+ * RUNNING, SUCCEEDING, SUCCEEDED and per node QUEUED, RUNNING, SUCCEEDED node
+ * events and QUEUED, RUNNING, SUCCEEDED task events (63 events). Events of one
+ * execution are sent in order, one at a time, as a propeller worker does; 32
+ * executions are in flight at once. Executions are recorded straight into the
+ * server's database first (the launch plan path is not what is measured).
+ * Run: `npx tsx bench/events.ts [--executions 1000] [--nodes 10] [--streams 32] [--only sqlite|postgres]
+ * [--cpu-prof <dir>]`.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { nowMicros } from "../src/common/time.js";
+import { loadConfig } from "../src/config/load.js";
+import { ExecutionClosureSchema, ExecutionSpecSchema } from "../src/proto/gen/flyteidl/admin/execution_pb.js";
+import {
+  NodeExecution_Phase as N,
+  TaskExecution_Phase as T,
+  WorkflowExecution_Phase as W,
+} from "../src/proto/gen/flyteidl/core/execution_pb.js";
+import { ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
+import type { NodeExecutionEventSchema, TaskExecutionEventSchema } from "../src/proto/gen/flyteidl/event/event_pb.js";
+import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
+import { Database } from "../src/store/database.js";
+import { newExecutionColumns } from "../src/store/repositories/execution-mapper.js";
+import { ExecutionRepository } from "../src/store/repositories/execution-repository.js";
+import { grpcClient } from "../test/support/grpc-client.js";
+import {
+  type Dialect,
+  freshPostgresDatabase,
+  printTable,
+  round,
+  runLoad,
+  startServerProcess,
+  stopPostgres,
+  summarize,
+  writeResult,
+} from "./support/harness.js";
+
+const arg = (name: string, dflt: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || dflt;
+const EXECUTIONS = arg("executions", 1000);
+const NODES = arg("nodes", 10);
+const STREAMS = arg("streams", 32);
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+/** `--cpu-prof <dir>`: profile the server process (node's --cpu-prof) into that directory. */
+const profDir = process.argv.includes("--cpu-prof") ? process.argv[process.argv.indexOf("--cpu-prof") + 1] : undefined;
+const PROJECT = "flytesnacks";
+const DOMAIN = "development";
+
+type Admin = ReturnType<typeof grpcClient<typeof AdminService>>;
+type NodeInit = Omit<MessageInitShape<typeof NodeExecutionEventSchema>, "$typeName">;
+type TaskInit = Omit<MessageInitShape<typeof TaskExecutionEventSchema>, "$typeName">;
+
+/** Records the executions as CreateExecution would (phase UNDEFINED), through the repository. */
+async function seed(databaseOverrides: Record<string, unknown>, names: string[]): Promise<void> {
+  const { config, dataDir } = loadConfig({ overrides: { database: databaseOverrides } });
+  const db = Database.open(config, dataDir);
+  const repo = new ExecutionRepository(db);
+  try {
+    for (const name of names) {
+      const now = nowMicros();
+      const key = { project: PROJECT, domain: DOMAIN, name };
+      const wf = {
+        resourceType: ResourceType.WORKFLOW,
+        project: PROJECT,
+        domain: DOMAIN,
+        name: "bench.wf",
+        version: "v1",
+      };
+      const spec = create(ExecutionSpecSchema, { launchPlan: { ...wf, resourceType: ResourceType.LAUNCH_PLAN } });
+      const closure = create(ExecutionClosureSchema, { workflowId: wf });
+      const row = newExecutionColumns(
+        {
+          key,
+          spec,
+          closure,
+          workflowId: 1,
+          cluster: "",
+          inputsUri: `s3://bench/${name}/inputs`,
+          userInputsUri: `s3://bench/${name}/user_inputs`,
+          principal: "bench",
+          launchEntity: "launch_plan",
+          createdAt: now,
+        },
+        db.codec,
+      );
+      await repo.create(row, []);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+let clock = Date.UTC(2024, 0, 1);
+function at() {
+  clock += 10;
+  return timestampFromMs(clock);
+}
+
+interface Timings {
+  workflow: number[];
+  node: number[];
+  task: number[];
+  errors: number;
+}
+
+/** One execution, event after event, as a propeller worker reports it. */
+async function runExecution(admin: Admin, name: string, t: Timings): Promise<void> {
+  const executionId = { project: PROJECT, domain: DOMAIN, name };
+  const send = async (kind: keyof Omit<Timings, "errors">, call: () => Promise<unknown>) => {
+    const start = process.hrtime.bigint();
+    try {
+      await call();
+    } catch {
+      t.errors++;
+    }
+    t[kind].push(Number(process.hrtime.bigint() - start) / 1e6);
+  };
+  const wf = (phase: W, extra: Record<string, unknown> = {}) =>
+    send("workflow", () =>
+      admin.createWorkflowEvent({ event: { executionId, phase, occurredAt: at(), producerId: "propeller", ...extra } }),
+    );
+  await wf(W.RUNNING);
+  for (let n = 0; n < NODES; n++) {
+    const nodeId = `n${n}`;
+    const id = { executionId, nodeId };
+    const node = (phase: N, extra: NodeInit = {}) =>
+      send("node", () =>
+        admin.createNodeEvent({
+          event: { id, phase, occurredAt: at(), producerId: "propeller", eventVersion: 2, ...extra },
+        }),
+      );
+    const task = (phase: T, extra: TaskInit = {}) =>
+      send("task", () =>
+        admin.createTaskEvent({
+          event: {
+            taskId: {
+              resourceType: ResourceType.TASK,
+              project: PROJECT,
+              domain: DOMAIN,
+              name: `bench.t${n}`,
+              version: "v1",
+            },
+            parentNodeExecutionId: id,
+            phase,
+            occurredAt: at(),
+            producerId: "propeller",
+            taskType: "python-task",
+            eventVersion: 2,
+            ...extra,
+          },
+        }),
+      );
+    const inputUri = `s3://bench/${name}/${nodeId}/inputs.pb`;
+    const outputUri = `s3://bench/${name}/${nodeId}/0/outputs.pb`;
+    await node(N.QUEUED, { inputValue: { case: "inputUri", value: inputUri }, specNodeId: nodeId, retryGroup: "0" });
+    await task(T.QUEUED, { inputValue: { case: "inputUri", value: inputUri }, reason: "task submitted to K8s" });
+    await node(N.RUNNING);
+    await task(T.RUNNING, {
+      phaseVersion: 1,
+      logs: [{ uri: `https://logs/${name}/${nodeId}`, name: "Kubernetes Logs (User)" }],
+      metadata: { generatedName: `${name}-${nodeId}-0`, pluginIdentifier: "container" },
+    });
+    await task(T.SUCCEEDED, { outputResult: { case: "outputUri", value: outputUri } });
+    await node(N.SUCCEEDED, { outputResult: { case: "outputUri", value: outputUri } });
+  }
+  await wf(W.SUCCEEDING);
+  await wf(W.SUCCEEDED, { outputResult: { case: "outputUri", value: `s3://bench/${name}/end-node/outputs.pb` } });
+}
+
+interface Row extends Record<string, string | number> {
+  dialect: string;
+  executions: number;
+  events: number;
+  seconds: number;
+  "events/s": number;
+  wf_p50: number;
+  node_p50: number;
+  task_p50: number;
+  p99_ms: number;
+  errors: number;
+  "GetVersion req/s": number;
+}
+
+async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
+  let database: Record<string, unknown>;
+  if (dialect === "postgres") {
+    const pg = await freshPostgresDatabase();
+    if (!pg) {
+      console.log("postgres: skipped (PostgreSQL is not installed)");
+      return undefined;
+    }
+    database = {
+      postgres: { host: pg.host, port: pg.port, dbname: pg.dbname, username: "postgres" },
+      maxOpenConnections: 32,
+    };
+  } else {
+    database = { sqlite: { file: join(mkdtempSync(join(tmpdir(), "flyteadmin-bench-events-")), "bench.db") } };
+  }
+  const nodeArgs = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
+  const server = await startServerProcess(dialect, { database }, { nodeArgs });
+  if (!server) return undefined;
+  const admin = grpcClient(AdminService, server.grpcAddress);
+  try {
+    // The machine is shared: the transport's own rate on this server, measured alongside, says how busy it is.
+    const baseline = await runLoad(() => admin.getVersion({}), { concurrency: STREAMS, durationMs: 3000 });
+    const names = Array.from({ length: EXECUTIONS }, (_, i) => `e${i.toString().padStart(5, "0")}`);
+    await seed(database, names);
+    const t: Timings = { workflow: [], node: [], task: [], errors: 0 };
+    // Warm up the connections and the JIT on a few executions of their own.
+    const warm = Array.from({ length: STREAMS }, (_, i) => `warm${i}`);
+    await seed(database, warm);
+    await Promise.all(warm.map((n) => runExecution(admin, n, { workflow: [], node: [], task: [], errors: 0 })));
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: STREAMS }, async () => {
+        while (next < names.length) await runExecution(admin, names[next++] as string, t);
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const all = summarize([...t.workflow, ...t.node, ...t.task], t.errors, seconds);
+    const p50 = (xs: number[]) => summarize(xs, 0, seconds).p50ms;
+    return {
+      dialect,
+      executions: EXECUTIONS,
+      events: all.requests,
+      seconds: round(seconds, 1),
+      "events/s": Math.round(all.rps),
+      wf_p50: p50(t.workflow),
+      node_p50: p50(t.node),
+      task_p50: p50(t.task),
+      p99_ms: all.p99ms,
+      errors: t.errors,
+      "GetVersion req/s": Math.round(baseline.rps),
+    };
+  } finally {
+    admin.close();
+    await server.stop();
+  }
+}
+
+const rows: Row[] = [];
+for (const dialect of ["sqlite", "postgres"] as const) {
+  if (only && only !== dialect) continue;
+  const r = await benchDialect(dialect);
+  if (r) rows.push(r);
+}
+stopPostgres();
+printTable(
+  `events: ${EXECUTIONS} executions x ${NODES} nodes (63 events each at 10 nodes), ${STREAMS} concurrent streams`,
+  rows,
+);
+console.log(`\nwritten to ${writeResult("events", { executions: EXECUTIONS, nodes: NODES, streams: STREAMS, rows })}`);
