@@ -33,6 +33,7 @@ import {
   type Dialect,
   freshPostgresDatabase,
   printTable,
+  processCpuSeconds,
   round,
   runLoad,
   startServerProcess,
@@ -49,6 +50,7 @@ const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf
 /** `--cpu-prof <dir>`: profile the server process (node's --cpu-prof) into that directory. */
 const profDir = process.argv.includes("--cpu-prof") ? process.argv[process.argv.indexOf("--cpu-prof") + 1] : undefined;
 const PROJECT = "flytesnacks";
+const eventsPerExecution = 3 + NODES * 6;
 const DOMAIN = "development";
 
 type Admin = ReturnType<typeof grpcClient<typeof AdminService>>;
@@ -184,6 +186,9 @@ interface Row extends Record<string, string | number> {
   p99_ms: number;
   errors: number;
   "GetVersion req/s": number;
+  "GetVersion CPU µs/req": number;
+  "server CPU µs/event": number;
+  "events/s per server core": number;
 }
 
 async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
@@ -207,7 +212,9 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
   const admin = grpcClient(AdminService, server.grpcAddress);
   try {
     // The machine is shared: the transport's own rate on this server, measured alongside, says how busy it is.
-    const baseline = await runLoad(() => admin.getVersion({}), { concurrency: STREAMS, durationMs: 3000 });
+    const baseCpu = processCpuSeconds(server.pid) ?? 0;
+    const baseline = await runLoad(() => admin.getVersion({}), { concurrency: STREAMS, durationMs: 3000, warmupMs: 0 });
+    const baselineCpuMicros = (((processCpuSeconds(server.pid) ?? 0) - baseCpu) * 1e6) / baseline.requests;
     const names = Array.from({ length: EXECUTIONS }, (_, i) => `e${i.toString().padStart(5, "0")}`);
     await seed(database, names);
     const t: Timings = { workflow: [], node: [], task: [], errors: 0 };
@@ -216,6 +223,7 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
     await seed(database, warm);
     await Promise.all(warm.map((n) => runExecution(admin, n, { workflow: [], node: [], task: [], errors: 0 })));
     let next = 0;
+    const cpuBefore = processCpuSeconds(server.pid) ?? 0;
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: STREAMS }, async () => {
@@ -223,6 +231,8 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuMicrosPerEvent =
+      (((processCpuSeconds(server.pid) ?? 0) - cpuBefore) * 1e6) / (EXECUTIONS * eventsPerExecution);
     const all = summarize([...t.workflow, ...t.node, ...t.task], t.errors, seconds);
     const p50 = (xs: number[]) => summarize(xs, 0, seconds).p50ms;
     return {
@@ -237,6 +247,9 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
       p99_ms: all.p99ms,
       errors: t.errors,
       "GetVersion req/s": Math.round(baseline.rps),
+      "GetVersion CPU µs/req": Math.round(baselineCpuMicros),
+      "server CPU µs/event": Math.round(cpuMicrosPerEvent),
+      "events/s per server core": cpuMicrosPerEvent > 0 ? Math.round(1e6 / cpuMicrosPerEvent) : 0,
     };
   } finally {
     admin.close();

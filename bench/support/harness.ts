@@ -4,7 +4,7 @@
  * load with N concurrent clients, latency percentiles, tables and JSON.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
@@ -18,6 +18,8 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export type Dialect = "sqlite" | "postgres";
 
 export interface ServerProcess {
+  /** The server's process id (for its CPU time: see `processCpuSeconds`). */
+  readonly pid: number;
   readonly grpcAddress: string;
   readonly httpBase: string;
   stop(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startServerProcess(
     }
   }
   return {
+    pid: child.pid ?? 0,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     httpBase,
     stop: async () => {
@@ -119,6 +122,22 @@ export async function startServerProcess(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux);
+ * undefined where that is not available. On a shared machine, CPU time per
+ * request says more about the server than requests per second.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LoadResult {

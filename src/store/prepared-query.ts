@@ -7,6 +7,7 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import type { Executor } from "./database.js";
 import type { Schema } from "./schema.js";
+import { registerStatement } from "./statement-names.js";
 
 /** A placeholder the builder embeds where a value goes; replaced by the named argument at each call. */
 class Placeholder {
@@ -44,6 +45,7 @@ export class PreparedQuery<R> {
       const compiled = this.#build(ex, (name) => new Placeholder(name) as never, args).compile();
       this.#slots = compiled.parameters;
       this.#sql = compiled.sql;
+      registerStatement(compiled.sql);
     }
     const parameters = this.#slots.map((p) => {
       if (!(p instanceof Placeholder)) return p;

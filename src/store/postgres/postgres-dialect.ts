@@ -5,13 +5,14 @@
  * them to milliseconds) and int8 as numbers.
  */
 import { readFileSync } from "node:fs";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
 import pg from "pg";
 import { goDurationMs } from "../../common/duration.js";
 import { microsToRfc3339, parseRfc3339Micros } from "../../common/time.js";
 import type { Config } from "../../config/schema.js";
 import type { StoreDialect, ValueCodec } from "../dialect.js";
 import type { DbTime, Schema } from "../schema.js";
+import { statementName } from "../statement-names.js";
 
 const INT8 = 20;
 const TIMESTAMP = 1114;
@@ -77,7 +78,7 @@ function parseOptions(options: string): Partial<pg.PoolConfig> {
  */
 export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
   const pool = new pg.Pool(poolConfig(settings, url));
-  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   return {
     name: "postgres",
     kysely,
@@ -86,5 +87,29 @@ export function openPostgres(settings: PostgresSettings, url?: string): StoreDia
     rowLocks: true,
     isUniqueViolation: (err) => (err as { code?: unknown })?.code === "23505",
     close: () => kysely.destroy(),
+  };
+}
+
+/**
+ * A pool whose clients run the registered hot-path statements as named
+ * (server-side prepared) statements: PostgreSQL parses and plans them once
+ * per connection (statement-names.ts).
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  const named = new WeakSet<pg.PoolClient>();
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      if (!named.has(client)) {
+        named.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (text: unknown, values?: unknown) => {
+          const name = typeof text === "string" && Array.isArray(values) ? statementName(text) : undefined;
+          return name === undefined ? query(text, values) : query({ name, text, values });
+        };
+      }
+      return client as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
   };
 }
