@@ -101,13 +101,15 @@ export class RecordingKubeApi {
       body,
     });
     const route = parseRoute(url.pathname);
-    if (route === undefined)
-      return send(res, 404, status(404, "NotFound", "the server could not find the requested resource"));
+    if (route === undefined) {
+      send(res, 404, status(404, "NotFound", "the server could not find the requested resource"));
+      return;
+    }
     const { namespace, name } = route;
     const verb = req.method === "POST" ? "create" : req.method === "DELETE" ? "delete" : req.method?.toLowerCase();
     if (this.forbiddenNamespaces.has(namespace)) {
       const what = name ? `flyteworkflows.flyte.lyft.com "${name}"` : "flyteworkflows.flyte.lyft.com";
-      return send(
+      send(
         res,
         403,
         status(
@@ -117,16 +119,22 @@ export class RecordingKubeApi {
           { name, group: "flyte.lyft.com", kind: "flyteworkflows" },
         ),
       );
+      return;
     }
-    if (req.method === "POST" && name === undefined) return this.#create(res, namespace, body as Stored);
-    if (req.method === "DELETE" && name !== undefined) return this.#delete(res, namespace, name);
-    send(res, 405, status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+    if (req.method === "POST" && name === undefined) this.#create(res, namespace, body as Stored);
+    else if (req.method === "DELETE" && name !== undefined) this.#delete(res, namespace, name);
+    else
+      send(
+        res,
+        405,
+        status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"),
+      );
   }
 
   #create(res: ServerResponse, namespace: string, obj: Stored): void {
     const name = String(obj?.metadata?.name ?? "");
     if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
-      return send(
+      send(
         res,
         422,
         status(
@@ -136,10 +144,11 @@ export class RecordingKubeApi {
           { name, group: "flyte.lyft.com", kind: "FlyteWorkflow" },
         ),
       );
+      return;
     }
     const key = `${namespace}/${name}`;
     if (this.objects.has(key)) {
-      return send(
+      send(
         res,
         409,
         status(409, "AlreadyExists", `flyteworkflows.flyte.lyft.com "${name}" already exists`, {
@@ -148,6 +157,7 @@ export class RecordingKubeApi {
           kind: "flyteworkflows",
         }),
       );
+      return;
     }
     const stored: Stored = {
       ...obj,
@@ -168,7 +178,7 @@ export class RecordingKubeApi {
     const key = `${namespace}/${name}`;
     const existing = this.objects.get(key);
     if (!existing) {
-      return send(
+      send(
         res,
         404,
         status(404, "NotFound", `flyteworkflows.flyte.lyft.com "${name}" not found`, {
@@ -177,6 +187,7 @@ export class RecordingKubeApi {
           kind: "flyteworkflows",
         }),
       );
+      return;
     }
     this.objects.delete(key);
     // With a finalizer the real server keeps the object (now with deletionTimestamp) and answers with it.

@@ -25,7 +25,7 @@ const PLAIN: FlyteWorkflowSettings = { useOffloadedWorkflowClosure: false, useOf
 
 /**
  * Compares with `test/fixtures/flyteworkflow/<name>.json`. `UPDATE_GOLDEN=1` rewrites the file instead (then
- * review the diff against compiler.md §4 before committing).
+ * `npx biome format --write test/fixtures/flyteworkflow` and review the diff against compiler.md §4).
  */
 function golden(name: string, actual: unknown): void {
   const file = join(GOLDEN_DIR, `${name}.json`);
@@ -36,9 +36,10 @@ function golden(name: string, actual: unknown): void {
     if (process.env.UPDATE_GOLDEN !== "1") assert.fail(`golden file ${name}.json was missing; written, review it`);
     return;
   }
-  // Byte comparison, so that key order is pinned too: Go struct order and sorted Go maps; inside jsonpb parts,
-  // protobuf-es order (declaration order; map entries as stored), which Kubernetes and FlytePropeller ignore.
-  assert.equal(text, readFileSync(file, "utf8"));
+  // Compared as compact text, so that key order is pinned too (the file's layout is biome's): Go struct order and
+  // sorted Go maps; inside jsonpb parts, protobuf-es order (declaration order; map entries as stored), which
+  // Kubernetes and FlytePropeller ignore.
+  assert.equal(JSON.stringify(actual), JSON.stringify(JSON.parse(readFileSync(file, "utf8"))));
 }
 
 describe("FlyteWorkflow builder golden files", () => {
