@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
 import { ExternalExecutor } from "./external-executor.js";
+import { KubernetesExecutor } from "./kubernetes/k8s-executor.js";
 import { LocalExecutor } from "./local/local-executor.js";
 import type { WorkflowExecutor } from "./workflow-executor.js";
 
@@ -34,11 +35,15 @@ export class ExecutorRegistry {
     this.#factories = factories;
   }
 
-  /** The engines this build has: `external`, and `local` (the local engine, bound to the admin by the server). */
+  /**
+   * The engines this build has: `external`, `kubernetes` (FlyteWorkflow resources), and `local` (the local engine,
+   * bound to the admin by the server).
+   */
   static builtIn(): ExecutorRegistry {
     return new ExecutorRegistry(
       new Map<string, ExecutorFactory>([
         ["external", () => new ExternalExecutor()],
+        ["kubernetes", ({ config, logger }) => KubernetesExecutor.fromConfig(config, logger)],
         ["local", (deps) => new LocalExecutor({ ...deps, dataDir: deps.dataDir ?? process.cwd() })],
       ]),
     );
