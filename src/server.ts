@@ -20,6 +20,7 @@ import { createManagers } from "./managers/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { servedServices } from "./proto/registry.js";
+import { createScheduler } from "./scheduler/index.js";
 import { handlerTable } from "./services/index.js";
 import { Database } from "./store/database.js";
 import { createGrpcServer } from "./transport/grpc/server.js";
@@ -142,6 +143,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       () => publicUrl,
     );
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
+    const scheduler = createScheduler({ config, database, executions: managers.executions, logger, metrics });
+    scheduler?.start();
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
     const grpcRef = grpcServer;
@@ -157,6 +160,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       logger,
       stop: () => {
         stopping ??= (async () => {
+          await scheduler?.stop();
           await engine?.stop();
           await shutdown(grpcRef, httpRef, database, graceMs);
         })();

@@ -341,6 +341,92 @@ const authSchema = z
   })
   .prefault({});
 
+/**
+ * FlyteAdmin's `scheduler` section (its native scheduler runs as its own deployment; ours runs in every replica and
+ * only the leader fires). `eventScheduler.local` is empty in FlyteAdmin; our knobs live there.
+ */
+const schedulerSchema = z
+  .object({
+    profilerPort: int(10254),
+    eventScheduler: z
+      .object({
+        /** `local` is the native scheduler; `aws` (CloudWatch) is not supported here, and turns ours off. */
+        scheme: str("local"),
+        region: str(),
+        scheduleRole: str(),
+        targetName: str(),
+        scheduleNamePrefix: str(),
+        local: z
+          .object({
+            /** Ours: run the native scheduler in this process. */
+            enabled: bool(true),
+            /** Ours: missed fires made up per schedule after downtime (FlyteAdmin: all of them). */
+            catchUpLimit: int(10),
+            /** Ours: how often schedules are re-read (FlyteAdmin: 30s). */
+            reloadInterval: str("30s"),
+            /** Ours: how often last fire times are saved (FlyteAdmin: 30s). */
+            snapshotInterval: str("30s"),
+            /** Ours: how often a follower replica tries to take the lead. */
+            leaderRetryInterval: str("10s"),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    workflowExecutor: z
+      .object({
+        scheme: str("local"),
+        region: str(),
+        scheduleQueueName: str(),
+        accountId: str(),
+        local: z
+          .object({
+            adminRateLimit: z.object({ tps: z.number().nonnegative().default(100), burst: int(10) }).prefault({}),
+            useUTCTz: bool(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    reconnectAttempts: int(0),
+    reconnectDelaySeconds: int(0),
+  })
+  .prefault({});
+
+/**
+ * FlyteAdmin's `notifications` section. `type` picks the queue (`sandbox`: in-process; `aws`, `gcp`: theirs), the
+ * emailer's `serviceName` picks how mail goes out (`smtp` here; `sendgrid` and SES are not built in).
+ */
+const notificationsSchema = z
+  .object({
+    type: str("local"),
+    region: str(),
+    aws: z.object({ region: str(), accountId: str() }).prefault({}),
+    gcp: z.object({ projectId: str() }).prefault({}),
+    publisher: z.object({ topicName: str() }).prefault({}),
+    processor: z.object({ queueName: str(), accountId: str() }).prefault({}),
+    emailer: z
+      .object({
+        emailServerConfig: z
+          .object({
+            serviceName: str(),
+            apiKeyEnvVar: str(),
+            apiKeyFilePath: str(),
+            smtpServer: str(),
+            smtpPort: str(),
+            smtpSkipTLSVerify: bool(),
+            smtpUsername: str(),
+            smtpPasswordSecretName: str(),
+          })
+          .prefault({}),
+        subject: str(),
+        sender: str(),
+        body: str(),
+      })
+      .prefault({}),
+    reconnectAttempts: int(0),
+    reconnectDelaySeconds: int(0),
+  })
+  .prefault({});
+
 const loggerSchema = z
   .object({
     level: z.union([z.enum(["trace", "debug", "info", "warn", "error", "fatal"]), z.number().int()]).default("info"),
@@ -381,6 +467,8 @@ export const configSchema = z
     clusterPools: z
       .object({ clusterPoolAssignments: z.record(z.string(), z.object({ pool: str() })).default({}) })
       .prefault({}),
+    scheduler: schedulerSchema,
+    notifications: notificationsSchema,
     logger: loggerSchema,
     auth: authSchema,
     secrets: z.object({ "secrets-prefix": str("/etc/secrets"), "env-prefix": str("FLYTE_SECRET_") }).prefault({}),

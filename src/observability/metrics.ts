@@ -23,6 +23,8 @@ export class Metrics {
   readonly #latency: Histogram<"transport" | "service" | "method" | "code">;
   readonly #grpcHandled: Counter<"grpc_type" | "grpc_service" | "grpc_method" | "grpc_code">;
   readonly #http: Histogram<"route" | "status">;
+  readonly #scheduleFires: Counter<"outcome" | "catch_up">;
+  readonly #scheduleLateness: Histogram;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -52,6 +54,24 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
     });
+    this.#scheduleFires = new Counter({
+      name: "flyteadmin_scheduler_fires_total",
+      help: "Schedule fires by this replica, by outcome and whether they made up a missed time",
+      labelNames: ["outcome", "catch_up"],
+      registers: [this.registry],
+    });
+    this.#scheduleLateness = new Histogram({
+      name: "flyteadmin_scheduler_fire_lateness_seconds",
+      help: "How long after its scheduled time an on-time fire started",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [this.registry],
+    });
+  }
+
+  /** A schedule fire: its outcome (created, already_exists, ...) and how late it started. */
+  recordScheduleFire(outcome: string, catchUp: boolean, lateSeconds: number): void {
+    this.#scheduleFires.inc({ outcome, catch_up: String(catchUp) });
+    if (!catchUp) this.#scheduleLateness.observe(lateSeconds);
   }
 
   recordCall(transport: string, service: string, method: string, code: string, seconds: number): void {

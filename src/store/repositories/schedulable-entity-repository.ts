@@ -69,3 +69,27 @@ export class SchedulableEntityRepository {
       .execute();
   }
 }
+
+/** A schedulable entity as the scheduler reads it back: with its state and last change. */
+export interface StoredSchedulableEntity extends SchedulableEntity {
+  readonly active: boolean;
+  /** When the row last changed (activation time for a fresh schedule), microseconds. */
+  readonly updatedAt: number;
+}
+
+/** Every schedulable entity, active or not (FlyteAdmin's scheduler reads them all each time). */
+export async function listSchedulableEntities(ex: Executor, codec: ValueCodec): Promise<StoredSchedulableEntity[]> {
+  const rows = await ex.selectFrom("schedulable_entities").selectAll().orderBy("id").execute();
+  return rows.map((r) => ({
+    project: r.project,
+    domain: r.domain,
+    name: r.name,
+    version: r.version,
+    cronExpression: r.cron_expression,
+    fixedRateValue: Number(r.fixed_rate_value),
+    unit: r.unit,
+    kickoffTimeInputArg: r.kickoff_time_input_arg,
+    active: r.active === 1,
+    updatedAt: codec.micros(r.updated_at),
+  }));
+}
