@@ -9,9 +9,9 @@ import { test } from "node:test";
 import { timestampToMicros } from "../src/common/time.js";
 import type { Execution } from "../src/proto/gen/flyteidl/admin/execution_pb.js";
 import { ExecutionMetadata_ExecutionMode } from "../src/proto/gen/flyteidl/admin/execution_pb.js";
+import { LaunchPlanState } from "../src/proto/gen/flyteidl/admin/launch_plan_pb.js";
 import { executionName } from "../src/scheduler/identity.js";
-import { LaunchPlanRepository } from "../src/store/repositories/launch-plan-repository.js";
-import { SchedulableEntityRepository } from "../src/store/repositories/schedulable-entity-repository.js";
+import { cronSchedule } from "./fixtures/launch-plans.js";
 import { DOMAIN, PROJECT } from "./fixtures/tasks.js";
 import { DATETIME } from "./fixtures/types.js";
 import { seedRunnableLaunchPlan } from "./support/launch-plans.js";
@@ -51,10 +51,7 @@ describeEachDatabase(
       const lp = await seedRunnableLaunchPlan(s, {
         name,
         inputs: { kickoff_time: DATETIME },
-        schedule: {
-          ScheduleExpression: { case: "cronExpression", value: "@every 1s" },
-          kickoffTimeInputArg: "kickoff_time",
-        },
+        schedule: cronSchedule("@every 1s", "kickoff_time"),
       });
       const runs = await until("three scheduled executions", async () => {
         const r = await scheduledRuns(s, name);
@@ -79,11 +76,7 @@ describeEachDatabase(
       const times = runs.map(scheduledAt);
       for (let i = 1; i < times.length; i++) assert.equal((times[i] as number) - (times[i - 1] as number), 1000);
 
-      const repo = new LaunchPlanRepository(
-        s.server.database,
-        new SchedulableEntityRepository(s.server.database.codec),
-      );
-      await repo.deactivate(key, () => key);
+      await s.admin.updateLaunchPlan({ id: lp, state: LaunchPlanState.INACTIVE });
       // Give the scheduler a reload (1 s) to notice, then nothing more may appear.
       await new Promise((r) => setTimeout(r, 2_500));
       const settled = (await scheduledRuns(s, name)).length;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type CronFields, parseCron, parseFields } from "./cron.js";
+import { type CronFields, parseCronSpec } from "../common/cron-spec.js";
+import { parseCron } from "./cron.js";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) =>
@@ -140,6 +141,10 @@ describe("cron: robfig ParseStandard semantics on croner", () => {
       ["@fortnightly", "unrecognized descriptor: @fortnightly"],
       ["@every often", 'failed to parse duration @every often: time: invalid duration "often"'],
       ["TZ=Mars/Olympus 0 0 * * *", "provided bad location Mars/Olympus: unknown time zone Mars/Olympus"],
+      [
+        "0 0 99999999999999999999 * *",
+        'failed to parse int from 99999999999999999999: strconv.Atoi: parsing "99999999999999999999": value out of range',
+      ],
     ];
     for (const [spec, message] of cases) assert.throws(() => parseCron(spec, { utc: true }), { message }, spec);
   });
@@ -174,7 +179,9 @@ describe("cron: robfig ParseStandard semantics on croner", () => {
     let compared = 0;
     for (let i = 0; i < 150; i++) {
       const spec = [part(0, 59), part(0, 23), part(1, 31), part(1, 12), part(0, 6)].join(" ");
-      const fields = parseFields(spec);
+      const parsed = parseCronSpec(spec);
+      assert.equal(parsed.kind, "fields");
+      const fields = (parsed as { fields: CronFields }).fields;
       const schedule = parseCron(spec, { utc: true });
       let t: number | undefined = Date.UTC(2025, rand(12), 1 + rand(28), rand(24), rand(60), rand(60));
       for (let k = 0; k < 5 && t !== undefined; k++) {
