@@ -17,6 +17,7 @@ import { LocalExecutor } from "./engine/local/local-executor.js";
 import { addTaskLogRoute } from "./engine/local/task-logs.js";
 import { engineControlPlane } from "./managers/engine-control-plane.js";
 import { createManagers } from "./managers/index.js";
+import { createNotifier } from "./notifications/index.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 import { servedServices } from "./proto/registry.js";
@@ -83,6 +84,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
         return localEngine;
       });
     const managers = createManagers({ config, database, blobs, logger, executors });
+    const notifier = createNotifier(config, logger);
+    managers.events.listeners.add(notifier);
     const ports = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
     const auth = await createAuthStack({ config, dataDir, logger, ports });
     const pipeline = new CallPipeline({
@@ -163,6 +166,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
           await scheduler?.stop();
           await engine?.stop();
           await shutdown(grpcRef, httpRef, database, graceMs);
+          await notifier.close();
         })();
         return stopping;
       },

@@ -53,6 +53,12 @@ export class Outbox {
     return this.#tail;
   }
 
+  /** Sends what is queued, then closes the emailer's connections. */
+  async close(): Promise<void> {
+    await this.#tail;
+    this.#emailer.close();
+  }
+
   async #send(message: EmailMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -99,5 +105,10 @@ export class Notifier {
   /** Resolves when the emails queued so far are out. */
   async idle(): Promise<void> {
     await this.#outbox?.idle();
+  }
+
+  /** At shutdown: sends what is queued and closes the emailer. */
+  async close(): Promise<void> {
+    await this.#outbox?.close();
   }
 }

@@ -13,6 +13,8 @@ import type { EmailMessage } from "../proto/gen/flyteidl/admin/notification_pb.j
 /** Sends one email. */
 export interface Emailer {
   send(message: EmailMessage): Promise<void>;
+  /** Closes connections kept open between messages. */
+  close(): void;
 }
 
 export interface SmtpSettings {

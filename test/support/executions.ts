@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { microsToTimestamp, nowMicros } from "../../src/common/time.js";
+import type { Notification } from "../../src/proto/gen/flyteidl/admin/common_pb.js";
 import {
   ExecutionClosureSchema,
   ExecutionSpecSchema,
@@ -41,6 +42,8 @@ export interface SeedOptions {
   readonly error?: string;
   /** The cluster recorded as running it (events from other producers are refused). */
   readonly cluster?: string;
+  /** Notifications recorded in the closure (what CreateExecution resolves from the launch plan or request). */
+  readonly notifications?: Notification[];
 }
 
 /** The `file://` reference of `metadata/<keys...>` in the test server's local store, written with `data`. */
@@ -78,6 +81,7 @@ export async function seedExecution(s: TestServer, name: string, o: SeedOptions 
       occurredAt: microsToTimestamp(now),
     }),
     outputResult: o.error ? { case: "error", value: { code: "USER:Boom", message: o.error } } : { case: undefined },
+    notifications: o.notifications ?? [],
   });
   const row = newExecutionColumns(
     {

@@ -59,8 +59,9 @@ export class RecordingSmtpServer {
     });
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", () => resolve()));
+  /** Listens on `port` (default: any free one). */
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(port, "127.0.0.1", () => resolve()));
     this.port = (this.#server.server.address() as AddressInfo).port;
     return this;
   }
