@@ -119,7 +119,7 @@ describe("native scheduler (simulated clock)", () => {
     const s = h.make();
     s.start();
     await h.clock.runUntil(T0 + 10 * MIN + 30_000);
-    await s.stop();
+    await h.clock.drive(s.stop());
     assert.deepEqual(
       h.fires.map((f) => iso(f.scheduledMs)),
       Array.from({ length: 10 }, (_, i) => iso(T0 + 15_000 + (i + 1) * MIN)),
@@ -139,7 +139,7 @@ describe("native scheduler (simulated clock)", () => {
       entity("late", { cronExpression: "*/15 * * * *", fixedRateValue: 0, updatedAt: (T0 + 31 * MIN) * 1000 }),
     );
     await h.clock.runUntil(T0 + 61 * MIN);
-    await s.stop();
+    await h.clock.drive(s.stop());
     const byName = (n: string) =>
       h.fires.filter((f) => f.schedule === scheduleName(entity(n))).map((f) => iso(f.scheduledMs));
     assert.deepEqual(byName("quarter"), ["2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z"]);
@@ -158,7 +158,7 @@ describe("native scheduler (simulated clock)", () => {
     const s = h.make({ catchUpLimit: 5 });
     s.start();
     await h.clock.runUntil(T0 + 2 * 60 * MIN + 2 * MIN + 10_000);
-    await s.stop();
+    await h.clock.drive(s.stop());
     const caught = h.fires.filter((f) => f.catchUp).map((f) => iso(f.scheduledMs));
     assert.deepEqual(caught, [
       "2026-01-01T01:56:00Z",
@@ -186,13 +186,13 @@ describe("native scheduler (simulated clock)", () => {
     const a = first.make();
     a.start();
     await first.clock.runUntil(T0 + 5 * MIN + 5_000);
-    await a.stop();
+    await first.clock.drive(a.stop());
     const second = harness(T0 + 8 * MIN + 1_000, shared);
     second.rows.push(entity("r", { updatedAt: T0 * 1000 }));
     const b = second.make();
     b.start();
     await second.clock.runUntil(T0 + 10 * MIN + 5_000);
-    await b.stop();
+    await second.clock.drive(b.stop());
     assert.equal(new Set(shared.names).size, shared.names.length, "no name twice");
     assert.equal(shared.names.length, 10, "minutes 1..10, the 6th to 8th made up at restart");
   });
@@ -217,7 +217,7 @@ describe("native scheduler (simulated clock)", () => {
     h.lock.free = false;
     await h.clock.runUntil(T0 + 12 * MIN);
     assert.equal(h.fires.length, whileLeading);
-    await s.stop();
+    await h.clock.drive(s.stop());
   });
 
   test("fires are rate limited (tps/burst): 30 schedules due at once spread over the limiter's pace", async () => {
@@ -226,7 +226,7 @@ describe("native scheduler (simulated clock)", () => {
     const s = h.make();
     s.start();
     await h.clock.runUntil(T0 + 61 * MIN);
-    await s.stop();
+    await h.clock.drive(s.stop());
     assert.equal(h.fires.length, 30);
     const late = h.fires.map((f) => f.firedMs - f.scheduledMs).sort((x, y) => x - y);
     // A burst of 5 at once, then one every 100 ms: the last starts 2.5 s late (plus the 20 ms a fire takes).

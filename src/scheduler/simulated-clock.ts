@@ -69,6 +69,26 @@ export class SimulatedClock implements Clock {
     await settle();
   }
 
+  /**
+   * Runs the program until `work` settles, moving time on as needed (for waits such as a scheduler's stop, which
+   * lets the fires in flight finish their virtual sleeps). Returns what `work` resolves to.
+   */
+  async drive<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    const watched = work.finally(() => {
+      done = true;
+    });
+    for (;;) {
+      await settle();
+      if (done) return watched;
+      const next = this.#earliest();
+      if (next === undefined) return watched;
+      this.#sleepers.splice(this.#sleepers.indexOf(next), 1);
+      this.#now = Math.max(this.#now, next.at);
+      next.wake();
+    }
+  }
+
   #earliest(): Sleeper | undefined {
     let best: Sleeper | undefined;
     for (const s of this.#sleepers) if (!best || s.at < best.at || (s.at === best.at && s.seq < best.seq)) best = s;
