@@ -57,7 +57,12 @@ export type CronSpec =
   | { readonly kind: "fields"; readonly fields: CronFields; readonly timezone: string | undefined }
   | { readonly kind: "every"; readonly nanos: number; readonly timezone: string | undefined };
 
-/** A spec robfig refuses; the message is robfig's. */
+/**
+ * A spec robfig refuses; the message is robfig's.
+ *
+ * @example
+ * parseCronSpec("61 * * * *"); // throws CronSpecError("end of range (61) above maximum (59): 61")
+ */
 export class CronSpecError extends Error {
   override name = "CronSpecError";
 }

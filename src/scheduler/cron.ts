@@ -53,6 +53,10 @@ function zoneOption(
 
 /**
  * A five-field schedule, evaluated by croner on the normalised pattern. Times are whole seconds (second 0).
+ *
+ * @example
+ * const s = parseCron("0 9 * * mon-fri", { utc: true }); // a CronSchedule
+ * s.next(Date.now());
  */
 export class CronSchedule implements Schedule {
   readonly #cron: Cron;

@@ -20,7 +20,12 @@ export interface LeaderLock {
   release(): Promise<void>;
 }
 
-/** The single-process lock of SQLite deployments. */
+/**
+ * The single-process lock of SQLite deployments: always the leader.
+ *
+ * @example
+ * const lock: LeaderLock = new SoleLeader();
+ */
 export class SoleLeader implements LeaderLock {
   async tryAcquire(): Promise<boolean> {
     return true;

@@ -37,7 +37,12 @@ export type { FlyteWorkflowSettings } from "./prepare.js";
 const START_NODE = "start-node";
 const SHARD_KEYSPACE = 32;
 
-/** A workflow FlytePropeller's transform refuses; the message is FlyteAdmin's compile-error aggregate. */
+/**
+ * A workflow FlytePropeller's transform refuses; the message is FlyteAdmin's compile-error aggregate.
+ *
+ * @example
+ * try { flyteWorkflowFor(data, settings); } catch (e) { if (e instanceof FlyteWorkflowBuildError) e.errors; }
+ */
 export class FlyteWorkflowBuildError extends Error {
   readonly errors: readonly CompileError[];
 

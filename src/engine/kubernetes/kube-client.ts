@@ -13,7 +13,12 @@ import { RateLimiter } from "../../common/rate-limiter.js";
 import type { Config } from "../../config/schema.js";
 import { FLYTE_GROUP, FLYTE_PLURAL, FLYTE_VERSION, type FlyteWorkflow } from "./flyteworkflow-types.js";
 
-/** A refused Kubernetes call: the HTTP code, the Status reason (`AlreadyExists`, `NotFound`, ...) and message. */
+/**
+ * A refused Kubernetes call: the HTTP code, the Status reason (`AlreadyExists`, `NotFound`, ...) and message.
+ *
+ * @example
+ * try { await api.create(ns, resource); } catch (e) { if (e instanceof KubeApiError && e.alreadyExists) return; throw e; }
+ */
 export class KubeApiError extends Error {
   readonly code: number;
   readonly reason: string;
