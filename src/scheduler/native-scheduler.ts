@@ -78,6 +78,8 @@ export class NativeScheduler {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #leading = false;
+  /** The snapshot last written, to skip writing the same one again (most periods fire nothing). */
+  #written = "";
 
   constructor(deps: NativeSchedulerDeps) {
     this.#d = deps;
@@ -268,8 +270,12 @@ export class NativeScheduler {
   async #writeSnapshot(): Promise<void> {
     const times = new Map<string, number>();
     for (const job of this.#jobs.values()) if (Number.isFinite(job.last)) times.set(job.name, job.last);
+    const bytes = encodeSnapshot(times);
+    const text = Buffer.from(bytes).toString("utf8");
+    if (text === this.#written) return;
     try {
-      await this.#d.snapshots.write(encodeSnapshot(times));
+      await this.#d.snapshots.write(bytes);
+      this.#written = text;
     } catch (err) {
       this.#d.logger.warn({ err: (err as Error).message }, "scheduler: snapshot not written");
     }
