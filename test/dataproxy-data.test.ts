@@ -1,27 +1,14 @@
 /** DataProxyService CreateDownloadLink and GetData (transport-auth.md §4.4), on every database. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { toBinary } from "@bufbuild/protobuf";
 import { Code } from "../src/errors/codes.js";
 import { NodeExecution_Phase as N, TaskExecution_Phase as T } from "../src/proto/gen/flyteidl/core/execution_pb.js";
-import { type LiteralMap, LiteralMapSchema, LiteralSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
+import { LiteralMapSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import { ArtifactType } from "../src/proto/gen/flyteidl/service/dataproxy_pb.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
-import { type ExecId, eventExecution, nodeIdText, taskRef, tick } from "./support/propeller.js";
+import { type ExecId, eventExecution, ints, nodeIdText, taskRef, tick } from "./support/propeller.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
-
-const ints = (values: Record<string, number>): LiteralMap => {
-  const map = create(LiteralMapSchema);
-  for (const [k, n] of Object.entries(values)) {
-    map.literals[k] = create(LiteralSchema, {
-      value: {
-        case: "scalar",
-        value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
-      },
-    });
-  }
-  return map;
-};
 
 const intOf = (l: unknown): bigint | undefined => {
   const v = (l as { value?: { case?: string; value?: { value?: { value?: { value?: { value?: unknown } } } } } })

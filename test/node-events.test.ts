@@ -1,50 +1,26 @@
 /** CreateNodeEvent (executions.md §3.2), on every database. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "../src/errors/codes.js";
 import { CatalogCacheStatus } from "../src/proto/gen/flyteidl/core/catalog_pb.js";
 import { NodeExecution_Phase as N, TaskExecution_Phase as T } from "../src/proto/gen/flyteidl/core/execution_pb.js";
-import { LiteralMapSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import type { NodeExecutionEventSchema } from "../src/proto/gen/flyteidl/event/event_pb.js";
 import { rejectsWith } from "./support/assertions.js";
 import {
-  type ExecId,
   eventExecution,
   eventRejection,
   execIdText,
+  nodeEvent,
   nodeIdText,
   taskRef,
   tick,
 } from "./support/propeller.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
 
-const _JSON_ACCEPT = { Accept: "application/json" };
-
-type NodeEventInit = Omit<MessageInitShape<typeof NodeExecutionEventSchema>, "$typeName">;
-
 let counter = 0;
 const fresh = (srv: TestServer, cluster = "") => eventExecution(srv, `ne${++counter}`, cluster);
-
-function node(srv: TestServer, id: ExecId, nodeId: string, phase: N, extra: NodeEventInit = {}) {
-  return srv.admin.createNodeEvent({
-    requestId: `r${++counter}`,
-    event: { id: { executionId: id, nodeId }, phase, occurredAt: tick(), ...extra },
-  });
-}
-
-const _literals = (n: number) =>
-  create(LiteralMapSchema, {
-    literals: {
-      x: {
-        value: {
-          case: "scalar",
-          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
-        },
-      },
-    },
-  });
 
 describeEachDatabase("node events", (srv) => {
   test("the first event creates the node; RUNNING starts it; SUCCEEDED ends it", async () => {
@@ -132,7 +108,7 @@ describeEachDatabase("node events", (srv) => {
 
   test("an unknown execution is NOT_FOUND", async () => {
     const id = { project: "flytesnacks", domain: "development", name: "missing" };
-    const r = await eventRejection(node(srv(), id, "n0", N.QUEUED));
+    const r = await eventRejection(nodeEvent(srv(), id, "n0", N.QUEUED));
     assert.equal(r.kind, "ExecutionNotFound");
     assert.equal(
       r.error.details,
@@ -142,12 +118,12 @@ describeEachDatabase("node events", (srv) => {
 
   test("a repeated phase is ALREADY_EXISTS; a terminal node refuses naming the stored phase", async () => {
     const id = await fresh(srv());
-    await node(srv(), id, "n0", N.RUNNING);
-    const dup = await eventRejection(node(srv(), id, "n0", N.RUNNING));
+    await nodeEvent(srv(), id, "n0", N.RUNNING);
+    const dup = await eventRejection(nodeEvent(srv(), id, "n0", N.RUNNING));
     assert.equal(dup.kind, "AlreadyExists");
     assert.equal(dup.error.details, `This phase was already recorded RUNNING for ${nodeIdText(id, "n0")}`);
-    await node(srv(), id, "n0", N.QUEUED); // no ordering rule for nodes
-    await node(srv(), id, "n0", N.FAILED);
+    await nodeEvent(srv(), id, "n0", N.QUEUED); // no ordering rule for nodes
+    await nodeEvent(srv(), id, "n0", N.FAILED);
     const rowId = (
       await srv()
         .server.database.kysely.selectFrom("node_executions")
@@ -156,7 +132,7 @@ describeEachDatabase("node events", (srv) => {
         .executeTakeFirstOrThrow()
     ).id;
     for (const ev of [N.RUNNING, N.SUCCEEDED]) {
-      const r = await eventRejection(node(srv(), id, "n0", ev));
+      const r = await eventRejection(nodeEvent(srv(), id, "n0", ev));
       assert.equal(r.kind, "EventAlreadyInTerminalStateError");
       assert.equal(r.detail, "FAILED", "the stored phase (FlyteAdmin names the event's)");
       assert.equal(r.error.details, `Invalid phase change from FAILED to ${N[ev]} for node execution ${rowId}`);
@@ -165,18 +141,18 @@ describeEachDatabase("node events", (srv) => {
 
   test("every node event is checked against the execution's cluster", async () => {
     const id = await fresh(srv(), "c1");
-    const first = await eventRejection(node(srv(), id, "n0", N.QUEUED, { producerId: "c2" }));
+    const first = await eventRejection(nodeEvent(srv(), id, "n0", N.QUEUED, { producerId: "c2" }));
     assert.equal(first.kind, "EventIncompatibleClusterError");
     assert.equal(first.detail, "c1");
-    await node(srv(), id, "n0", N.QUEUED, { producerId: "c1" });
-    await node(srv(), id, "n0", N.RUNNING, { producerId: "propeller" });
-    await node(srv(), id, "n0", N.SUCCEEDED, { producerId: "" });
+    await nodeEvent(srv(), id, "n0", N.QUEUED, { producerId: "c1" });
+    await nodeEvent(srv(), id, "n0", N.RUNNING, { producerId: "propeller" });
+    await nodeEvent(srv(), id, "n0", N.SUCCEEDED, { producerId: "" });
   });
 
   test("children: parent node, parent task attempt, top-level listing", async () => {
     const id = await fresh(srv());
-    await node(srv(), id, "start-node", N.SUCCEEDED);
-    await node(srv(), id, "dyn", N.RUNNING);
+    await nodeEvent(srv(), id, "start-node", N.SUCCEEDED);
+    await nodeEvent(srv(), id, "dyn", N.RUNNING);
     await srv().admin.createTaskEvent({
       event: {
         taskId: taskRef("dyn-task"),
@@ -190,13 +166,13 @@ describeEachDatabase("node events", (srv) => {
       nodeExecutionId: { executionId: id, nodeId: "dyn" },
       retryAttempt: 0,
     };
-    await node(srv(), id, "dyn-0", N.QUEUED, {
+    await nodeEvent(srv(), id, "dyn-0", N.QUEUED, {
       parentNodeMetadata: { nodeId: "dyn" },
       parentTaskMetadata: { id: parentTask },
     });
-    await node(srv(), id, "dyn-1", N.QUEUED, { parentNodeMetadata: { nodeId: "dyn" } });
-    await node(srv(), id, "dyn", N.DYNAMIC_RUNNING, { isParent: true, isDynamic: true });
-    await node(srv(), id, "dyn", N.SUCCEEDED);
+    await nodeEvent(srv(), id, "dyn-1", N.QUEUED, { parentNodeMetadata: { nodeId: "dyn" } });
+    await nodeEvent(srv(), id, "dyn", N.DYNAMIC_RUNNING, { isParent: true, isDynamic: true });
+    await nodeEvent(srv(), id, "dyn", N.SUCCEEDED);
 
     const top = await srv().admin.listNodeExecutions({
       workflowExecutionId: id,
@@ -229,7 +205,7 @@ describeEachDatabase("node events", (srv) => {
     assert.equal(attempt.isParent, true);
 
     const missingParent = await eventRejection(
-      node(srv(), id, "x", N.QUEUED, { parentNodeMetadata: { nodeId: "ghost" } }),
+      nodeEvent(srv(), id, "x", N.QUEUED, { parentNodeMetadata: { nodeId: "ghost" } }),
     );
     assert.equal(missingParent.kind, "ExecutionNotFound");
     assert.equal(
@@ -237,14 +213,16 @@ describeEachDatabase("node events", (srv) => {
       `missing entity of type node execution with identifier ${nodeIdText(id, "ghost")}`,
     );
     const ghostTask = { ...parentTask, retryAttempt: 5 };
-    const missingTask = await eventRejection(node(srv(), id, "y", N.QUEUED, { parentTaskMetadata: { id: ghostTask } }));
+    const missingTask = await eventRejection(
+      nodeEvent(srv(), id, "y", N.QUEUED, { parentTaskMetadata: { id: ghostTask } }),
+    );
     assert.equal(missingTask.error.code, Code.NOT_FOUND);
     assert.match(
       missingTask.error.details,
       /^missing entity of type task execution with identifier task_id:\{project:"flytesnacks"/,
     );
     await rejectsWith(
-      node(srv(), id, "z", N.QUEUED, { parentTaskMetadata: { id: { ...parentTask, taskId: undefined } } }),
+      nodeEvent(srv(), id, "z", N.QUEUED, { parentTaskMetadata: { id: { ...parentTask, taskId: undefined } } }),
       Code.INVALID_ARGUMENT,
       "missing task_id",
     );
@@ -259,23 +237,23 @@ describeEachDatabase("node events", (srv) => {
     const id = await fresh(srv());
     const child = await fresh(srv());
     const other = await fresh(srv());
-    await node(srv(), id, "lp", N.QUEUED, {
+    await nodeEvent(srv(), id, "lp", N.QUEUED, {
       targetMetadata: { case: "workflowNodeMetadata", value: { executionId: child } },
     });
     let ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "lp" } });
     assert.equal(ne.closure?.targetMetadata.case, undefined, "not recorded by the first event");
     const ghost = { ...child, name: "ghost" };
     const r = await eventRejection(
-      node(srv(), id, "lp", N.RUNNING, {
+      nodeEvent(srv(), id, "lp", N.RUNNING, {
         targetMetadata: { case: "workflowNodeMetadata", value: { executionId: ghost } },
       }),
     );
     assert.equal(r.error.code, Code.NOT_FOUND);
     assert.equal(r.error.details, `missing entity of type execution with identifier ${execIdText(ghost)}`);
-    await node(srv(), id, "lp", N.RUNNING, {
+    await nodeEvent(srv(), id, "lp", N.RUNNING, {
       targetMetadata: { case: "workflowNodeMetadata", value: { executionId: child } },
     });
-    await node(srv(), id, "lp", N.SUCCEEDED, {
+    await nodeEvent(srv(), id, "lp", N.SUCCEEDED, {
       targetMetadata: { case: "workflowNodeMetadata", value: { executionId: other } },
     });
     ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "lp" } });
@@ -285,7 +263,7 @@ describeEachDatabase("node events", (srv) => {
 
   test("task-node metadata: cache details only with a catalog key", async () => {
     const id = await fresh(srv());
-    await node(srv(), id, "c", N.RUNNING, {
+    await nodeEvent(srv(), id, "c", N.RUNNING, {
       targetMetadata: {
         case: "taskNodeMetadata",
         value: { cacheStatus: CatalogCacheStatus.CACHE_MISS, checkpointUri: "s3://ck" },
@@ -295,7 +273,7 @@ describeEachDatabase("node events", (srv) => {
     assert.equal(ne.closure?.targetMetadata.case, "taskNodeMetadata");
     assert.equal(ne.closure?.targetMetadata.value?.checkpointUri, "s3://ck");
     assert.equal(ne.closure?.targetMetadata.value?.cacheStatus, CatalogCacheStatus.CACHE_DISABLED);
-    await node(srv(), id, "c", N.SUCCEEDED, {
+    await nodeEvent(srv(), id, "c", N.SUCCEEDED, {
       targetMetadata: {
         case: "taskNodeMetadata",
         value: { cacheStatus: CatalogCacheStatus.CACHE_POPULATED, catalogKey: { datasetId: { name: "ds" } } },
@@ -322,7 +300,7 @@ describeEachDatabase("node events", (srv) => {
     const id = await fresh(srv());
     for (let i = 0; i < 5; i++) {
       const n = `race${i}`;
-      await Promise.all([node(srv(), id, n, N.QUEUED), node(srv(), id, n, N.RUNNING)]);
+      await Promise.all([nodeEvent(srv(), id, n, N.QUEUED), nodeEvent(srv(), id, n, N.RUNNING)]);
       const ne = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: n } });
       assert.ok([N.QUEUED, N.RUNNING].includes(ne.closure?.phase as N));
     }

@@ -3,47 +3,25 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code } from "../src/errors/codes.js";
 import { CompiledWorkflowClosureSchema } from "../src/proto/gen/flyteidl/core/compiler_pb.js";
 import { ExecutionError_ErrorKind, NodeExecution_Phase as N } from "../src/proto/gen/flyteidl/core/execution_pb.js";
 import { LiteralMapSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
-import type { NodeExecutionEventSchema } from "../src/proto/gen/flyteidl/event/event_pb.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
-import { type ExecId, eventExecution, nodeIdText, tick } from "./support/propeller.js";
+import { eventExecution, ints, nodeEvent, nodeIdText } from "./support/propeller.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
 
 const JSON_ACCEPT = { Accept: "application/json" };
 
-type NodeEventInit = Omit<MessageInitShape<typeof NodeExecutionEventSchema>, "$typeName">;
-
 let counter = 0;
 const fresh = (srv: TestServer, cluster = "") => eventExecution(srv, `nq${++counter}`, cluster);
-
-function node(srv: TestServer, id: ExecId, nodeId: string, phase: N, extra: NodeEventInit = {}) {
-  return srv.admin.createNodeEvent({
-    requestId: `r${++counter}`,
-    event: { id: { executionId: id, nodeId }, phase, occurredAt: tick(), ...extra },
-  });
-}
-
-const literals = (n: number) =>
-  create(LiteralMapSchema, {
-    literals: {
-      x: {
-        value: {
-          case: "scalar",
-          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
-        },
-      },
-    },
-  });
 
 describeEachDatabase("node execution queries", (srv) => {
   test("dynamic workflows: closure offloaded, served by GetDynamicNodeWorkflow and GetNodeExecutionData", async () => {
     const id = await fresh(srv());
     const nid = { executionId: id, nodeId: "d0" };
-    await node(srv(), id, "d0", N.RUNNING);
+    await nodeEvent(srv(), id, "d0", N.RUNNING);
     await rejectsWith(
       srv().admin.getDynamicNodeWorkflow({ id: nid }),
       Code.NOT_FOUND,
@@ -51,7 +29,7 @@ describeEachDatabase("node execution queries", (srv) => {
     );
     const wfId = { resourceType: 2, project: "flytesnacks", domain: "development", name: "dyn_wf", version: "v9" };
     const compiled = create(CompiledWorkflowClosureSchema, { primary: { template: { id: wfId } } });
-    await node(srv(), id, "d0", N.DYNAMIC_RUNNING, {
+    await nodeEvent(srv(), id, "d0", N.DYNAMIC_RUNNING, {
       isDynamic: true,
       isParent: true,
       targetMetadata: {
@@ -70,7 +48,7 @@ describeEachDatabase("node execution queries", (srv) => {
       row.ref,
       new RegExp(`/metadata/admin/${id.project}/${id.domain}/${id.name}/d0/flytesnacks_development_dyn_wf_v9$`),
     );
-    await node(srv(), id, "d0", N.SUCCEEDED);
+    await nodeEvent(srv(), id, "d0", N.SUCCEEDED);
     const data = await srv().admin.getNodeExecutionData({ id: nid });
     assert.equal(data.dynamicWorkflow?.id?.name, "dyn_wf");
     assert.equal(data.dynamicWorkflow?.dynamicJobSpecUri, "s3://b/futures.pb");
@@ -80,9 +58,9 @@ describeEachDatabase("node execution queries", (srv) => {
   test("inline inputs and outputs are offloaded; GetNodeExecutionData returns them with flyte URLs", async () => {
     const id = await fresh(srv());
     const nid = { executionId: id, nodeId: "io" };
-    await node(srv(), id, "io", N.RUNNING, { inputValue: { case: "inputData", value: literals(1) } });
-    await node(srv(), id, "io", N.SUCCEEDED, {
-      outputResult: { case: "outputData", value: literals(2) },
+    await nodeEvent(srv(), id, "io", N.RUNNING, { inputValue: { case: "inputData", value: ints({ x: 1 }) } });
+    await nodeEvent(srv(), id, "io", N.SUCCEEDED, {
+      outputResult: { case: "outputData", value: ints({ x: 2 }) },
       deckUri: "s3://deck",
     });
     const ne = await srv().admin.getNodeExecution({ id: nid });
@@ -102,7 +80,7 @@ describeEachDatabase("node execution queries", (srv) => {
       { i: data.flyteUrls?.inputs, o: data.flyteUrls?.outputs, d: data.flyteUrls?.deck },
       { i: `${base}/i`, o: `${base}/o`, d: `${base}/d` },
     );
-    await node(srv(), id, "nodeck", N.SUCCEEDED);
+    await nodeEvent(srv(), id, "nodeck", N.SUCCEEDED);
     const plain = await srv().admin.getNodeExecutionData({ id: { executionId: id, nodeId: "nodeck" } });
     assert.equal(plain.flyteUrls?.deck, "");
     assert.deepEqual(plain.fullInputs?.literals, {});
@@ -111,7 +89,7 @@ describeEachDatabase("node execution queries", (srv) => {
   test("errors: columns set, lists cut messages to 100 bytes, Get does not", async () => {
     const id = await fresh(srv());
     const message = `boom ${"é".repeat(100)}`;
-    await node(srv(), id, "bad", N.FAILED, {
+    await nodeEvent(srv(), id, "bad", N.FAILED, {
       outputResult: { case: "error", value: { code: "E42", message, kind: ExecutionError_ErrorKind.SYSTEM } },
     });
     const got = await srv().admin.getNodeExecution({ id: { executionId: id, nodeId: "bad" } });
@@ -129,8 +107,8 @@ describeEachDatabase("node execution queries", (srv) => {
 
   test("ListNodeExecutions validation, filters, joins, paging", async () => {
     const id = await fresh(srv());
-    for (const n of ["a", "b", "c"]) await node(srv(), id, n, N.RUNNING);
-    await node(srv(), id, "c", N.SUCCEEDED);
+    for (const n of ["a", "b", "c"]) await nodeEvent(srv(), id, n, N.RUNNING);
+    await nodeEvent(srv(), id, "c", N.SUCCEEDED);
     const { admin } = srv();
     await rejectsWith(admin.listNodeExecutions({ limit: 1 }), Code.INVALID_ARGUMENT, "missing execution_id");
     await rejectsWith(
@@ -278,9 +256,9 @@ describeEachDatabase(
       const id = await eventExecution(srv(), "signed");
       const blobs = srv().server.blobs;
       const inRef = blobs.ref("test", "signed", "inputs.pb");
-      await blobs.write(inRef, toBinary(LiteralMapSchema, literals(5)));
-      await node(srv(), id, "s0", N.RUNNING, { inputValue: { case: "inputUri", value: inRef } });
-      await node(srv(), id, "s0", N.SUCCEEDED, { outputResult: { case: "outputData", value: literals(6) } });
+      await blobs.write(inRef, toBinary(LiteralMapSchema, ints({ x: 5 })));
+      await nodeEvent(srv(), id, "s0", N.RUNNING, { inputValue: { case: "inputUri", value: inRef } });
+      await nodeEvent(srv(), id, "s0", N.SUCCEEDED, { outputResult: { case: "outputData", value: ints({ x: 6 }) } });
       const data = await srv().admin.getNodeExecutionData({ id: { executionId: id, nodeId: "s0" } });
       assert.ok(data.inputs?.url.startsWith("http"), data.inputs?.url);
       assert.ok(Number(data.inputs?.bytes) > 0);
@@ -288,7 +266,7 @@ describeEachDatabase(
       const fetched = await fetch(data.inputs?.url as string);
       assert.deepEqual(
         fromBinary(LiteralMapSchema, new Uint8Array(await fetched.arrayBuffer())),
-        fromBinary(LiteralMapSchema, toBinary(LiteralMapSchema, literals(5))),
+        fromBinary(LiteralMapSchema, toBinary(LiteralMapSchema, ints({ x: 5 }))),
       );
       assert.equal(data.fullInputs?.literals.x?.value.case, "scalar");
     });

@@ -10,7 +10,7 @@ import { ExecutionError_ErrorKind, WorkflowExecution_Phase as W } from "../src/p
 import { LiteralMapSchema } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import type { WorkflowExecutionEventSchema } from "../src/proto/gen/flyteidl/event/event_pb.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
-import { eventExecution, eventRejection, tick } from "./support/propeller.js";
+import { eventExecution, eventRejection, ints, tick } from "./support/propeller.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
 
 type EventInit = Omit<MessageInitShape<typeof WorkflowExecutionEventSchema>, "$typeName">;
@@ -42,18 +42,6 @@ async function stored(srv: TestServer, id: ExecId) {
     startedAt: row.started_at === null ? undefined : db.codec.micros(row.started_at),
   };
 }
-
-const literals = (n: number) =>
-  create(LiteralMapSchema, {
-    literals: {
-      o0: {
-        value: {
-          case: "scalar",
-          value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
-        },
-      },
-    },
-  });
 
 describeEachDatabase("workflow events", (srv) => {
   test("RUNNING then SUCCEEDED: start, duration, outputs and the event log", async () => {
@@ -221,7 +209,7 @@ describeEachDatabase("workflow events", (srv) => {
   test("inline outputs are offloaded to <base>/metadata/<p>/<d>/<name>/offloaded_outputs by default", async () => {
     const id = await fresh(srv());
     await send(srv(), id, W.RUNNING);
-    await send(srv(), id, W.SUCCEEDED, { outputResult: { case: "outputData", value: literals(42) } });
+    await send(srv(), id, W.SUCCEEDED, { outputResult: { case: "outputData", value: ints({ o0: 42 }) } });
     const { closure } = await stored(srv(), id);
     assert.equal(closure.outputResult.case, "outputs");
     const uri = closure.outputResult.value?.data.value as string;
@@ -296,7 +284,7 @@ describeEachDatabase(
           executionId: id,
           phase: W.SUCCEEDED,
           occurredAt: tick(),
-          outputResult: { case: "outputData", value: literals(7) },
+          outputResult: { case: "outputData", value: ints({ o0: 7 }) },
         },
       });
       const { closure } = await stored(srv(), id);

@@ -3,10 +3,14 @@
  * propeller's `events/errors.WrapError`, which classifies an admin error by
  * the EventFailureReason in its status details first and by code second.
  */
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { anyUnpack, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceError } from "@grpc/grpc-js";
 import { Code } from "../../src/errors/codes.js";
 import { EventFailureReasonSchema } from "../../src/proto/gen/flyteidl/admin/event_pb.js";
+import type { NodeExecution_Phase } from "../../src/proto/gen/flyteidl/core/execution_pb.js";
+import { type LiteralMap, LiteralMapSchema, LiteralSchema } from "../../src/proto/gen/flyteidl/core/literals_pb.js";
+import type { NodeExecutionEventSchema } from "../../src/proto/gen/flyteidl/event/event_pb.js";
 import { statusDetails } from "./assertions.js";
 import { seedExecution } from "./executions.js";
 import type { TestServer } from "./server.js";
@@ -98,4 +102,36 @@ export const taskRef = (name = "t1", version = "v1") => ({
 export async function eventExecution(srv: TestServer, name: string, cluster = ""): Promise<ExecId> {
   await seedExecution(srv, name, { cluster });
   return { project: "flytesnacks", domain: "development", name };
+}
+
+/** The rest of a node event, beside its id, phase and time. */
+export type NodeEventInit = Omit<MessageInitShape<typeof NodeExecutionEventSchema>, "$typeName">;
+
+let requests = 0;
+/** Propeller reporting one node event (a fresh request id each time). */
+export function nodeEvent(
+  srv: TestServer,
+  id: ExecId,
+  nodeId: string,
+  phase: NodeExecution_Phase,
+  extra: NodeEventInit = {},
+) {
+  return srv.admin.createNodeEvent({
+    requestId: `r${++requests}`,
+    event: { id: { executionId: id, nodeId }, phase, occurredAt: tick(), ...extra },
+  });
+}
+
+/** A literal map of integers, e.g. `ints({ o0: 42 })`. */
+export function ints(values: Record<string, number>): LiteralMap {
+  const map = create(LiteralMapSchema);
+  for (const [k, n] of Object.entries(values)) {
+    map.literals[k] = create(LiteralSchema, {
+      value: {
+        case: "scalar",
+        value: { value: { case: "primitive", value: { value: { case: "integer", value: BigInt(n) } } } },
+      },
+    });
+  }
+  return map;
 }
