@@ -6,7 +6,12 @@ import type { StoredSchedulableEntity } from "../store/repositories/schedulable-
 import type { FireOutcome } from "./execution-firer.js";
 import { executionName, scheduleName } from "./identity.js";
 import type { LeaderLock } from "./leader-lock.js";
-import { type FireEvent, NativeScheduler, type SchedulerSettings } from "./native-scheduler.js";
+import {
+  type FireEvent,
+  NativeScheduler,
+  type NativeSchedulerDeps,
+  type SchedulerSettings,
+} from "./native-scheduler.js";
 import { SimulatedClock } from "./simulated-clock.js";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot.js";
 
@@ -61,6 +66,7 @@ interface Harness {
   names: string[];
   snapshot: { bytes: Uint8Array | undefined };
   lock: FakeLock;
+  deps(over?: Partial<SchedulerSettings>): NativeSchedulerDeps;
   make(over?: Partial<SchedulerSettings>): NativeScheduler;
 }
 
@@ -77,37 +83,37 @@ function harness(
     names: shared?.names ?? [],
     snapshot: shared?.snapshot ?? { bytes: undefined },
     lock: shared?.lock ?? new FakeLock(),
-    make: (over = {}) =>
-      new NativeScheduler({
-        schedules: async () => h.rows.map((r) => ({ ...r })),
-        snapshots: {
-          read: async () => h.snapshot.bytes,
-          write: async (b) => {
-            h.snapshot.bytes = b;
-          },
+    make: (over = {}) => new NativeScheduler(h.deps(over)),
+    deps: (over = {}) => ({
+      schedules: async () => h.rows.map((r) => ({ ...r })),
+      snapshots: {
+        read: async () => h.snapshot.bytes,
+        write: async (b) => {
+          h.snapshot.bytes = b;
         },
-        fire: async (e, at): Promise<FireOutcome> => {
-          const name = executionName(e, at);
-          const dup = h.names.includes(name);
-          h.names.push(name);
-          await clock.sleep(20); // a CreateExecution's cost
-          return dup ? "already_exists" : "created";
-        },
-        leader: h.lock,
-        limiter: new RateLimiter({ ...rate, clock }),
-        clock,
-        logger: pino({ level: "silent" }),
-        settings: {
-          utc: true,
-          catchUpLimit: 5,
-          reloadMs: 30_000,
-          snapshotMs: 30_000,
-          leaderRetryMs: 5_000,
-          maxConcurrentFires: 16,
-          ...over,
-        },
-        onFire: (e) => h.fires.push(e),
-      }),
+      },
+      fire: async (e, at): Promise<FireOutcome> => {
+        const name = executionName(e, at);
+        const dup = h.names.includes(name);
+        h.names.push(name);
+        await clock.sleep(20); // a CreateExecution's cost
+        return dup ? "already_exists" : "created";
+      },
+      leader: h.lock,
+      limiter: new RateLimiter({ ...rate, clock }),
+      clock,
+      logger: pino({ level: "silent" }),
+      settings: {
+        utc: true,
+        catchUpLimit: 5,
+        reloadMs: 30_000,
+        snapshotMs: 30_000,
+        leaderRetryMs: 5_000,
+        maxConcurrentFires: 16,
+        ...over,
+      },
+      onFire: (e) => h.fires.push(e),
+    }),
   };
   return h;
 }
@@ -232,5 +238,31 @@ describe("native scheduler (simulated clock)", () => {
     // A burst of 5 at once, then one every 100 ms: the last starts 2.5 s late (plus the 20 ms a fire takes).
     assert.ok((late[4] as number) <= 20, `burst (${late[4]})`);
     assert.ok(Math.abs((late[29] as number) - 2520) <= 20, `paced (${late[29]})`);
+  });
+
+  test("many more fires due at once than `maxConcurrentFires`: all are made every minute, never more at once than allowed", async () => {
+    // Fires waiting for a slot once waited on the set of fires in flight, which holds the waiting ones too: with
+    // more waiters than slots they waited on each other for ever and the backlog (and memory) grew every minute.
+    const h = harness();
+    for (let i = 0; i < 40; i++) h.rows.push(entity(`c${i}`, { cronExpression: "* * * * *", fixedRateValue: 0 }));
+    let running = 0;
+    let peak = 0;
+    const s = new NativeScheduler({
+      ...h.deps({ maxConcurrentFires: 4 }),
+      fire: async (): Promise<FireOutcome> => {
+        peak = Math.max(peak, ++running);
+        await h.clock.sleep(20);
+        running--;
+        return "created";
+      },
+    });
+    s.start();
+    for (let minute = 1; minute <= 30; minute++) {
+      await h.clock.runUntil(T0 + minute * MIN + 30_000);
+      assert.equal(h.fires.length, 40 * minute, `all fires of minute ${minute} made within it`);
+    }
+    await h.clock.drive(s.stop());
+    assert.equal(peak, 4);
+    assert.equal(new Set(h.fires.map((f) => `${f.schedule}@${f.scheduledMs}`)).size, h.fires.length);
   });
 });

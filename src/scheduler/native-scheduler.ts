@@ -11,6 +11,7 @@
  */
 import type { Logger } from "pino";
 import type { Clock, RateLimiter } from "../common/rate-limiter.js";
+import { Semaphore } from "../common/semaphore.js";
 import type { StoredSchedulableEntity } from "../store/repositories/schedulable-entity-repository.js";
 import { missedFires } from "./catch-up.js";
 import type { FireOutcome } from "./execution-firer.js";
@@ -74,7 +75,10 @@ interface Job {
 export class NativeScheduler {
   readonly #d: NativeSchedulerDeps;
   readonly #jobs = new Map<string, Job>();
+  /** Every fire launched and not finished yet, waiting for a slot or running: what a stop waits for. */
   readonly #inFlight = new Set<Promise<void>>();
+  /** At most `maxConcurrentFires` fires running; the others wait their turn in launch order. */
+  readonly #slots: Semaphore;
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #leading = false;
@@ -83,6 +87,7 @@ export class NativeScheduler {
 
   constructor(deps: NativeSchedulerDeps) {
     this.#d = deps;
+    this.#slots = new Semaphore(deps.settings.maxConcurrentFires);
   }
 
   /** Whether this replica currently fires schedules. */
@@ -234,9 +239,17 @@ export class NativeScheduler {
 
   #launch(job: Job, scheduledMs: number, catchUp: boolean): void {
     const run = (async () => {
-      while (this.#inFlight.size > this.#d.settings.maxConcurrentFires) await Promise.race(this.#inFlight);
-      await this.#d.limiter.take();
-      const outcome = await this.#d.fire(job.entity, scheduledMs).catch(() => "failed" as const);
+      // A semaphore, not a wait on the set of fires in flight: that set holds the waiting fires too, so once more
+      // fires waited than there are slots they waited on each other for ever, and every new fire raced the whole
+      // (growing) set, which grew memory without bound.
+      const release = await this.#slots.acquire();
+      let outcome: FireOutcome;
+      try {
+        await this.#d.limiter.take();
+        outcome = await this.#d.fire(job.entity, scheduledMs).catch(() => "failed" as const);
+      } finally {
+        release();
+      }
       const event = { schedule: job.name, scheduledMs, firedMs: this.#d.clock.now(), outcome, catchUp };
       this.#d.logger.info(
         { schedule: keyOf(job.entity), scheduledAt: new Date(scheduledMs).toISOString(), outcome, catchUp },
