@@ -5,7 +5,8 @@
  * SQLite): a 100-node chain (overhead per serial step) and a 1,000-wide
  * fan-out (nodes per second), against FlytePropeller's published figures
  * (~0.74 s per serial step, ~8 nodes/s on wide fan-outs).
- * Run: `npx tsx bench/engine.ts [--chain 100] [--fanout 1000] [--dialect sqlite|postgres]`.
+ * Run: `npx tsx bench/engine.ts [--chain 100] [--fanout 1000] [--dialect sqlite|postgres] [--cpu-prof <dir>]`
+ * (`--cpu-prof`: profile the server process into that directory).
  */
 import { create } from "@bufbuild/protobuf";
 import { ExecutionMetadata_ExecutionMode } from "../src/proto/gen/flyteidl/admin/execution_pb.js";
@@ -23,6 +24,7 @@ const arg = (name: string, fallback: string) => {
 const CHAIN = Number(arg("chain", "100"));
 const FANOUT = Number(arg("fanout", "1000"));
 const DIALECT = arg("dialect", "sqlite") as Dialect;
+const PROF_DIR = arg("cpu-prof", "");
 const PROJECT = "bench";
 const DOMAIN = "development";
 const PROPELLER_SECONDS_PER_STEP = 0.74;
@@ -79,10 +81,14 @@ async function timeExecution(admin: Admin, lp: Identifier, name: string): Promis
 }
 
 async function main(): Promise<void> {
-  const server = await startServerProcess(DIALECT, {
-    executor: { type: "local", local: { env: { PATH: "/usr/local/bin:/usr/bin:/bin" } } },
-    registration: { maxWorkflowNodes: FANOUT + 10 },
-  });
+  const server = await startServerProcess(
+    DIALECT,
+    {
+      executor: { type: "local", local: { env: { PATH: "/usr/local/bin:/usr/bin:/bin" } } },
+      registration: { maxWorkflowNodes: FANOUT + 10 },
+    },
+    { nodeArgs: PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`] : [] },
+  );
   if (!server) {
     console.log(`${DIALECT}: skipped (PostgreSQL is not installed)`);
     return;

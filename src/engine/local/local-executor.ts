@@ -25,6 +25,7 @@ import type { EngineControlPlane } from "./control-plane.js";
 import { EngineFiles } from "./engine-files.js";
 import { EventReporter, LOCAL_CLUSTER } from "./event-reporter.js";
 import { ABORT_REASON, ENGINE_STOPPED_MESSAGE, ExecutionRun, StopReason } from "./execution-run.js";
+import { ProcessLauncher } from "./process-launcher.js";
 import { Semaphore } from "./process-runner.js";
 import type { EngineServices } from "./run-context.js";
 import { type EngineSettings, engineSettings } from "./settings.js";
@@ -54,10 +55,12 @@ export class LocalExecutor implements WorkflowExecutor {
   readonly #deps: LocalExecutorDeps;
   readonly #runs = new Map<string, ExecutionRun>();
   #services: EngineServices | undefined;
+  readonly #processes: ProcessLauncher;
 
   constructor(deps: LocalExecutorDeps) {
     this.#deps = deps;
     this.settings = engineSettings(deps.config, deps.dataDir);
+    this.#processes = new ProcessLauncher(deps.logger);
   }
 
   /** Connects the engine to the admin and fails executions a previous server left running. */
@@ -69,6 +72,7 @@ export class LocalExecutor implements WorkflowExecutor {
       logger: this.#deps.logger,
       settings: this.settings,
       taskSlots: new Semaphore(this.settings.maxParallelTasks),
+      processes: this.#processes,
       cache: new TaskCache(this.#deps.blobs),
       files: new EngineFiles(this.#deps.blobs),
       publicUrl,
@@ -110,6 +114,7 @@ export class LocalExecutor implements WorkflowExecutor {
     const runs = [...this.#runs.values()];
     for (const run of runs) run.stop(new StopReason(ENGINE_STOPPED_MESSAGE, false));
     await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    await this.#processes.close();
   }
 
   async #recover(): Promise<void> {

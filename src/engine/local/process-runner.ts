@@ -31,6 +31,8 @@ export interface ProcessExit {
   readonly spawnError?: string | undefined;
   /** True when `signal` in the spec stopped it. */
   readonly aborted: boolean;
+  /** The process launcher died with the process (see process-launcher.ts): a system failure worth a retry. */
+  readonly launcherLost?: boolean | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
   const out = await open(spec.stdoutFile, "a");
   const err = await open(spec.stderrFile, "a");
   try {
+    // An abort while the log files opened has no listener to reach: never start the process then.
+    if (spec.signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
     return await new Promise<ProcessExit>((resolve) => {
       let aborted = false;
       let settled = false;

@@ -23,6 +23,7 @@ import type { ExecutionParameters } from "../workflow-executor.js";
 import type { EngineControlPlane } from "./control-plane.js";
 import type { EngineFiles } from "./engine-files.js";
 import type { EventReporter } from "./event-reporter.js";
+import type { ProcessLauncher } from "./process-launcher.js";
 import type { Semaphore } from "./process-runner.js";
 import type { EngineSettings } from "./settings.js";
 import type { TaskCache } from "./task-cache.js";
@@ -37,6 +38,8 @@ export interface EngineServices {
   readonly settings: EngineSettings;
   /** Bounds task processes across all executions (`executor.local.maxParallelTasks`). */
   readonly taskSlots: Semaphore;
+  /** Starts task processes (from a small helper process, off the server's thread). */
+  readonly processes: ProcessLauncher;
   readonly cache: TaskCache;
   /** Fast reads and writes of the engine's own files in the store. */
   readonly files: EngineFiles;

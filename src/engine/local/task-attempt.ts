@@ -29,7 +29,7 @@ import {
 } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import { readCopilotOutputs, writeCopilotInputs } from "./copilot.js";
 import { dockerRunArgv } from "./docker-command.js";
-import { runProcess } from "./process-runner.js";
+import type { ProcessExit } from "./process-runner.js";
 import type { EngineServices, ExecutionScope } from "./run-context.js";
 import { taskEnvironment } from "./task-environment.js";
 import { attemptDir, attemptLogs, logFiles } from "./task-logs.js";
@@ -129,10 +129,10 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
   const files = logFiles(dir);
   const release = await services.taskSlots.acquire(spec.signal).catch(() => undefined);
   if (!release) return { kind: "aborted", logs };
-  let exit: Awaited<ReturnType<typeof runProcess>>;
+  let exit: ProcessExit;
   try {
     await spec.onStarted(logs);
-    exit = await runProcess({
+    exit = await services.processes.run({
       argv,
       cwd: dir,
       env,
@@ -145,6 +145,9 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     release();
   }
   if (exit.aborted) return { kind: "aborted", logs };
+  if (exit.launcherLost) {
+    return failure("ProcessLauncherLost", exit.spawnError ?? "", ExecutionError_ErrorKind.SYSTEM, true, logs);
+  }
   if (exit.spawnError !== undefined) {
     return failure(
       "ContainerFailedToStart",
