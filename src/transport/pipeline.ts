@@ -103,14 +103,22 @@ export class CallPipeline {
   }
 }
 
+/** Random bytes drawn in batches: one `randomBytes` call per request costs more than the rest of a GetVersion. */
+const ID_LENGTH = 20;
+const pool = { bytes: Buffer.alloc(0), offset: 0 };
+
 /** FlyteAdmin's request id: the caller's `x-request-id`, else `a-` and 20 random characters. */
 export function requestIdFrom(metadata: ReadonlyMap<string, readonly string[]>): string {
   const given = metadata.get("x-request-id")?.[0];
   if (given) return given;
+  if (pool.offset + ID_LENGTH > pool.bytes.length) {
+    pool.bytes = randomBytes(ID_LENGTH * 256);
+    pool.offset = 0;
+  }
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = randomBytes(20);
   let id = "a-";
-  for (const b of bytes) id += alphabet[b % alphabet.length];
+  for (let i = 0; i < ID_LENGTH; i++) id += alphabet[(pool.bytes[pool.offset + i] as number) % alphabet.length];
+  pool.offset += ID_LENGTH;
   return id;
 }
 

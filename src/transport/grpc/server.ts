@@ -93,12 +93,17 @@ function unaryHandler(method: DescMethod, pipeline: CallPipeline): grpc.handleUn
       return;
     }
     const controller = new AbortController();
-    call.on("cancelled", () => controller.abort());
+    // grpc-js also reports "cancelled" when a finished call's stream closes; aborting then only costs a DOMException.
+    let answered = false;
+    call.on("cancelled", () => {
+      if (!answered) controller.abort();
+    });
     const metadata = metadataMap(call.metadata);
     // The public URL (auth audience, OAuth2 metadata) falls back to the :authority pseudo-header, as in FlyteAdmin.
     metadata.set(":authority", [call.getHost()]);
     const ctx = newCallContext("grpc", metadata, controller.signal);
     void pipeline.call(method, request, ctx).then((result) => {
+      answered = true;
       if (ctx.responseHeaders && ctx.responseHeaders.size > 0) call.sendMetadata(headerMetadata(ctx.responseHeaders));
       if (result.ok) callback(null, result.response);
       else callback(statusError(result.status));
