@@ -126,7 +126,10 @@ export class ProcessLauncher {
     p.resolve(exit);
   }
 
-  /** The helper died: its tasks were stopped with it; each attempt fails as a system error and may be retried. */
+  /**
+   * The helper died (a task group it had started may outlive a helper killed by SIGKILL): each attempt in flight
+   * fails as a system error, which its retry policy may retry; the next task starts a new helper.
+   */
   #lost(child: ChildProcess, why: string): void {
     if (this.#child === child) this.#child = undefined;
     if (this.#pending.size > 0) this.#logger.error({ why }, "local engine: the process launcher stopped");
