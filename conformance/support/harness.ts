@@ -68,6 +68,8 @@ export function describeConformance(
     needs?: Requirements;
     /** Config overrides of the suite's server (e.g. `executor.type: local`). */
     serverOverrides?: () => Record<string, unknown>;
+    /** The OAuth2 client the clients authenticate as (a server with `useAuth: true`). */
+    clientSecret?: { id: string; secret: string };
   } = {},
 ): void {
   describe(title, () => {
@@ -76,7 +78,7 @@ export function describeConformance(
     const probed = new Map<string, boolean>();
     before(async () => {
       server = await startTestServer("sqlite", opts.serverOverrides?.() ?? {});
-      ws = await ClientWorkspace.create(server);
+      ws = await ClientWorkspace.create(server, opts.clientSecret ? { clientSecret: opts.clientSecret } : {});
       for (const id of opts.seedProjects ?? []) await server.admin.registerProject({ project: { id, name: id } });
     });
     after(async () => {

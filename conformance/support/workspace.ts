@@ -31,18 +31,33 @@ export class ClientWorkspace {
     this.#env = env;
   }
 
-  /** Writes the config (flytekit and flytectl read the same YAML) for `server`. */
-  static async create(server: TestServer): Promise<ClientWorkspace> {
+  /**
+   * Writes the config (flytekit and flytectl read the same YAML) for `server`; with `clientSecret`, the clients
+   * authenticate as that OAuth2 client (`authType: ClientSecret`, the secret in a file as deployments mount it).
+   */
+  static async create(
+    server: TestServer,
+    options: { clientSecret?: { id: string; secret: string } } = {},
+  ): Promise<ClientWorkspace> {
     const dir = mkdtempSync(join(tmpdir(), "flyte-conformance-"));
     const home = join(dir, "home");
     const configPath = join(dir, "config.yaml");
+    const credentials = options.clientSecret;
+    if (credentials) writeFileSync(join(dir, "client_secret"), credentials.secret);
+    const auth = credentials
+      ? [
+          "  authType: ClientSecret",
+          `  clientId: ${credentials.id}`,
+          `  clientSecretLocation: ${join(dir, "client_secret")}`,
+        ]
+      : ["  authType: Pkce"];
     writeFileSync(
       configPath,
       [
         "admin:",
         `  endpoint: dns:///${server.grpcAddress}`,
         "  insecure: true",
-        "  authType: Pkce",
+        ...auth,
         "console:",
         `  endpoint: ${server.httpBase}`,
         "",

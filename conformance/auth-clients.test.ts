@@ -1,0 +1,87 @@
+/**
+ * The real clients against a server with `useAuth: true` and the built-in
+ * authorization server (transport-auth.md §3–4): flytekit and flytectl with
+ * `authType: ClientSecret` fetch the OAuth2 metadata and public client config
+ * anonymously, get a token from /oauth2/token with client credentials and
+ * call the admin with it; a wrong secret is refused (the call fails, it does
+ * not hang: flytectl gives up after its own retries, flytekit at once).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { hashSync } from "bcryptjs";
+import { describeRun, flytekitDir } from "./support/clients.js";
+import { describeConformance } from "./support/harness.js";
+import { ClientWorkspace } from "./support/workspace.js";
+
+const CI_CLIENT = { id: "ci-robot", secret: "s3cret with spaces/+&" };
+
+const authOn = () => ({
+  server: { security: { useAuth: true } },
+  auth: {
+    appAuth: {
+      authServerType: "Self",
+      selfAuthServer: {
+        staticClients: {
+          [CI_CLIENT.id]: {
+            id: CI_CLIENT.id,
+            client_secret: hashSync(CI_CLIENT.secret, 4),
+            grant_types: ["client_credentials"],
+            response_types: ["token"],
+            scopes: ["all", "offline"],
+          },
+        },
+      },
+    },
+  },
+});
+
+describeConformance(
+  "clients with authType ClientSecret against the built-in authorization server",
+  (suite) => {
+    test("the admin refuses calls without a token", async (t) => {
+      if (!(await suite.ready(t))) return;
+      await assert.rejects(suite.server().admin.listProjects({}), /UNAUTHENTICATED/);
+    });
+
+    test("flytectl creates and lists projects with client credentials", async (t) => {
+      if (!(await suite.ready(t, { clients: ["flytectl"] }))) return;
+      const create = await suite.ws().flytectl(["create", "project", "--id", "authp", "--name", "Auth P"]);
+      assert.equal(create.code, 0, describeRun("flytectl create project", create));
+      const get = await suite.ws().flytectl(["get", "project", "-o", "json"]);
+      assert.equal(get.code, 0, describeRun("flytectl get project", get));
+      assert.match(get.stdout, /"id":\s*"authp"/);
+    });
+
+    test("flytekit's FlyteRemote lists projects with client credentials", async (t) => {
+      if (!(await suite.ready(t, { clients: ["flytekit"] }))) return;
+      const r = await suite.ws().python(join(flytekitDir, "remote_smoke.py"), []);
+      assert.equal(r.code, 0, describeRun("remote_smoke.py", r));
+      const out = JSON.parse(r.stdout) as { projects: { id: string }[] };
+      assert.ok(
+        out.projects.some((p) => p.id === "authp"),
+        `authp not listed: ${r.stdout}`,
+      );
+    });
+
+    test("a wrong client secret is refused by both clients (flytectl after its own retries, about a minute)", async (t) => {
+      if (!(await suite.ready(t, { clients: ["flytectl", "flytekit"] }))) return;
+      const wrong = await ClientWorkspace.create(suite.server(), {
+        clientSecret: { id: CI_CLIENT.id, secret: "not the secret" },
+      });
+      try {
+        const ctl = await wrong.flytectl(["get", "project", "-o", "json"], 90_000);
+        assert.notEqual(ctl.code, 0, describeRun("flytectl with a wrong secret", ctl));
+        assert.equal(ctl.timedOut, false, describeRun("flytectl with a wrong secret", ctl));
+        assert.doesNotMatch(ctl.stdout, /authp/);
+        const kit = await wrong.python(join(flytekitDir, "remote_smoke.py"), [], wrong.dir, 90_000);
+        assert.notEqual(kit.code, 0, describeRun("remote_smoke.py with a wrong secret", kit));
+        assert.equal(kit.timedOut, false, describeRun("remote_smoke.py with a wrong secret", kit));
+        assert.match(kit.output, /invalid_client|401|Unauthorized|UNAUTHENTICATED/i);
+      } finally {
+        wrong.close();
+      }
+    });
+  },
+  { serverOverrides: authOn, clientSecret: CI_CLIENT },
+);
