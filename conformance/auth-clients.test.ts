@@ -5,11 +5,15 @@
  * anonymously, get a token from /oauth2/token with client credentials and
  * call the admin with it; a wrong secret is refused (the call fails, it does
  * not hang: flytectl gives up after its own retries, flytekit at once).
+ * Then the same clients with `authServerType: External`: tokens come from a
+ * real OAuth2 server (oidc-provider) found through our proxied metadata, and
+ * we validate them against its JWKS.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { hashSync } from "bcryptjs";
+import { resourceServerConfig, startIdp } from "../test/support/oidc-idp.js";
 import { describeRun, flytekitDir } from "./support/clients.js";
 import { describeConformance } from "./support/harness.js";
 import { ClientWorkspace } from "./support/workspace.js";
@@ -84,4 +88,56 @@ describeConformance(
     });
   },
   { serverOverrides: authOn, clientSecret: CI_CLIENT },
+);
+
+const EXTERNAL_CLIENT = { id: "ext-ci-robot", secret: "ext s3cret" };
+const RESOURCE = "https://flyte.example.com/api";
+// Started before the suite's server, whose configuration names it.
+const idp = await startIdp(
+  [
+    {
+      client_id: EXTERNAL_CLIENT.id,
+      client_secret: EXTERNAL_CLIENT.secret,
+      grant_types: ["client_credentials"],
+      redirect_uris: [],
+      response_types: [],
+    },
+  ],
+  resourceServerConfig(RESOURCE),
+);
+after(() => idp.close());
+
+describeConformance(
+  "clients with authType ClientSecret against an external authorization server",
+  (suite) => {
+    test("flytectl and flytekit get tokens from the external server and call the admin", async (t) => {
+      if (!(await suite.ready(t, { clients: ["flytectl", "flytekit"] }))) return;
+      await assert.rejects(suite.server().admin.listProjects({}), /UNAUTHENTICATED/);
+      const create = await suite.ws().flytectl(["create", "project", "--id", "extp", "--name", "Ext P"]);
+      assert.equal(create.code, 0, describeRun("flytectl create project", create));
+      const r = await suite.ws().python(join(flytekitDir, "remote_smoke.py"), []);
+      assert.equal(r.code, 0, describeRun("remote_smoke.py", r));
+      const out = JSON.parse(r.stdout) as { projects: { id: string }[] };
+      assert.ok(
+        out.projects.some((p) => p.id === "extp"),
+        `extp not listed: ${r.stdout}`,
+      );
+    });
+  },
+  {
+    serverOverrides: () => ({
+      server: { security: { useAuth: true } },
+      auth: {
+        appAuth: {
+          authServerType: "External",
+          externalAuthServer: {
+            baseUrl: idp.issuer,
+            metadataUrl: ".well-known/openid-configuration",
+            allowedAudience: [RESOURCE],
+          },
+        },
+      },
+    }),
+    clientSecret: EXTERNAL_CLIENT,
+  },
 );

@@ -16,7 +16,7 @@ import { Code } from "../src/errors/codes.js";
 import { AuthMetadataService } from "../src/proto/gen/flyteidl/service/auth_pb.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
 import { grpcClient } from "./support/grpc-client.js";
-import { startIdp, type TestIdp } from "./support/oidc-idp.js";
+import { resourceServerConfig, startIdp, type TestIdp } from "./support/oidc-idp.js";
 import { startTestServer, type TestServer, testDialects } from "./support/server.js";
 
 const RESOURCE = "https://flyte.example.com/api";
@@ -54,24 +54,7 @@ for (const dialect of testDialects()) {
             response_types: [],
           },
         ],
-        {
-          scopes: ["openid", "all", "offline"],
-          features: {
-            devInteractions: { enabled: false },
-            clientCredentials: { enabled: true },
-            resourceIndicators: {
-              enabled: true,
-              defaultResource: () => RESOURCE,
-              useGrantedResource: () => true,
-              getResourceServerInfo: (_ctx, resource) => ({
-                scope: "all offline",
-                audience: resource,
-                accessTokenFormat: "jwt",
-                jwt: { sign: { alg: "RS256" } },
-              }),
-            },
-          },
-        },
+        resourceServerConfig(RESOURCE),
       );
       secretsDir = mkdtempSync(join(tmpdir(), "flyteadmin-secrets-"));
       srv = await startTestServer(dialect, {

@@ -120,3 +120,29 @@ export async function signInAtIdp(browser: Browser, start: string, idpIssuer: st
   }
   throw new Error("sign-in at the IdP did not finish");
 }
+
+/**
+ * A provider configuration for an external authorization server that issues
+ * client_credentials JWT access tokens (scope `all`) for `resource`, the
+ * default resource of every token request.
+ */
+export function resourceServerConfig(resource: string): Configuration {
+  return {
+    scopes: ["openid", "all", "offline"],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, r) => ({
+          scope: "all offline",
+          audience: r,
+          accessTokenFormat: "jwt",
+          jwt: { sign: { alg: "RS256" } },
+        }),
+      },
+    },
+  };
+}
