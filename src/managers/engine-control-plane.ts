@@ -5,10 +5,15 @@
  * CreateExecution pipeline, signals through the signal manager. The engine
  * acts as the system, not as a user: its calls carry an empty caller.
  */
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import { type DataStore, readProto } from "../blob/data-store.js";
 import { nowMicros } from "../common/time.js";
-import type { EngineControlPlane, UnfinishedExecution, UnfinishedNode } from "../engine/local/control-plane.js";
+import type {
+  EngineControlPlane,
+  RecoverableNode,
+  UnfinishedExecution,
+  UnfinishedNode,
+} from "../engine/local/control-plane.js";
 import { AdminError } from "../errors/admin-error.js";
 import type {
   NodeExecutionEventRequest,
@@ -17,6 +22,7 @@ import type {
 } from "../proto/gen/flyteidl/admin/event_pb.js";
 import { ExecutionTerminateRequestSchema } from "../proto/gen/flyteidl/admin/execution_pb.js";
 import type { LaunchPlan } from "../proto/gen/flyteidl/admin/launch_plan_pb.js";
+import { NodeExecutionClosureSchema } from "../proto/gen/flyteidl/admin/node_execution_pb.js";
 import type { Signal, SignalGetOrCreateRequest } from "../proto/gen/flyteidl/admin/signal_pb.js";
 import {
   IdentifierSchema,
@@ -27,6 +33,7 @@ import { type LiteralMap, LiteralMapSchema } from "../proto/gen/flyteidl/core/li
 import type { Database } from "../store/database.js";
 import { launchPlanFromRow } from "../store/repositories/launch-plan-mapper.js";
 import type { LaunchPlanRepository } from "../store/repositories/launch-plan-repository.js";
+import { NodeExecutionRepository } from "../store/repositories/node-execution-repository.js";
 import type { ExecutionManager } from "./executions/execution-manager.js";
 import { entityKey } from "./validation/identifier.js";
 
@@ -59,6 +66,7 @@ const SYSTEM_CALLER = { subject: "" };
  */
 export function engineControlPlane(d: EngineControlPlaneDeps): EngineControlPlane {
   const db = d.database.kysely;
+  const nodes = new NodeExecutionRepository(d.database);
   return {
     createWorkflowEvent: (r) => d.events.workflow.create(r),
     createNodeEvent: (r) => d.events.node.create(r),
@@ -106,6 +114,15 @@ export function engineControlPlane(d: EngineControlPlaneDeps): EngineControlPlan
         },
         phase: r.phase,
       }));
+    },
+    async recoverableNode(id, nodeId): Promise<RecoverableNode | undefined> {
+      const row = await nodes.get({ project: id.project, domain: id.domain, name: id.name, nodeId });
+      if (!row || (row.phase !== "SUCCEEDED" && row.phase !== "RECOVERED")) return undefined;
+      const out = fromBinary(NodeExecutionClosureSchema, row.closure).outputResult;
+      if (out.case === "outputData") return { outputs: out.value };
+      if (out.case !== "outputUri" || out.value === "") return { outputs: undefined };
+      const outputs = await readProto(d.blobs, out.value, LiteralMapSchema).catch(() => undefined);
+      return { outputs };
     },
     async listUnfinishedNodes(id): Promise<UnfinishedNode[]> {
       const nodes = await db

@@ -33,6 +33,12 @@ export interface UnfinishedNode {
   readonly tasks: ReadonlyArray<{ readonly taskId: Identifier; readonly retryAttempt: number; readonly phase: string }>;
 }
 
+/** A node a recovery execution can take over instead of running it. */
+export interface RecoverableNode {
+  /** Undefined when the outputs could not be read (a task without outputs writes none). */
+  readonly outputs: LiteralMap | undefined;
+}
+
 /**
  * The admin as the engine sees it. Methods throw AdminError as the
  * corresponding RPC would answer.
@@ -53,4 +59,9 @@ export interface EngineControlPlane {
   listUnfinishedExecutions(cluster: string): Promise<UnfinishedExecution[]>;
   /** The node executions of `id` (any depth) whose phase is not terminal, with their open task attempts. */
   listUnfinishedNodes(id: WorkflowExecutionIdentifier): Promise<UnfinishedNode[]>;
+  /**
+   * For RecoverExecution: node `nodeId` of execution `id` when it SUCCEEDED (or was itself RECOVERED), with its
+   * outputs when they can be read; undefined when that node did not succeed there.
+   */
+  recoverableNode(id: WorkflowExecutionIdentifier, nodeId: string): Promise<RecoverableNode | undefined>;
 }

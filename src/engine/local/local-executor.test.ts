@@ -13,6 +13,7 @@ import {
   TaskExecution_Phase as T,
   WorkflowExecution_Phase as W,
 } from "../../proto/gen/flyteidl/core/execution_pb.js";
+import { WorkflowExecutionIdentifierSchema } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import { LiteralMapSchema } from "../../proto/gen/flyteidl/core/literals_pb.js";
 import {
   ArrayNodeSchema,
@@ -68,6 +69,39 @@ test("a chain of raw container tasks runs, reporting like FlytePropeller", async
     assert.equal(n0[1]!.logs.length, 2);
     assert.match(n0[1]!.logs[0]!.uri, /^http:\/\/127\.0\.0\.1:8088\/engine\/logs\/p\/d\/e1\/n0\/0\/stdout$/);
     for (const e of [...h.cp.nodeEvents, ...h.cp.taskEvents]) assert.equal(e.event?.producerId, "propeller");
+  } finally {
+    await h.close();
+  }
+});
+
+test("a recovery execution takes over the nodes that succeeded in the original (RECOVERED) and runs the rest", async () => {
+  const h = await startTestEngine();
+  try {
+    const wf = workflow(
+      "chain",
+      iface({ x: t.int() }, { y: t.int() }),
+      [
+        taskNode("n0", "inc", [wire("x", "start-node", "x")]),
+        taskNode("n1", "inc", [wire("x", "n0")]),
+        taskNode("n2", "inc", [wire("x", "n1")]),
+      ],
+      [wire("y", "n2")],
+    );
+    // In the original, n0 succeeded with 100; n1 succeeded too but its outputs are gone: it runs again.
+    h.cp.recoverable.set("n0", { outputs: create(LiteralMapSchema, { literals: { o0: int(100) } }) });
+    h.cp.recoverable.set("n1", { outputs: undefined });
+    const original = { project: "p", domain: "d", name: "original" };
+    await h.run(wf, [inc()], { x: int(1) }, { recoveryExecution: create(WorkflowExecutionIdentifierSchema, original) });
+    assert.equal(await h.cp.finished(), W.SUCCEEDED);
+    assert.deepEqual(await outputsOf(h.store, h.cp.workflowEvents.at(-1)!.event!.outputResult.value as string), {
+      y: "102",
+    });
+    const phases = (id: string) => h.cp.nodeEvents.filter((e) => e.event?.id?.nodeId === id).map((e) => e.event!.phase);
+    assert.deepEqual(phases("n0"), [N.RECOVERED]);
+    assert.deepEqual(phases("n1"), [N.QUEUED, N.RUNNING, N.SUCCEEDED]);
+    const recovered = h.cp.nodeEvents.find((e) => e.event?.id?.nodeId === "n0")!.event!;
+    assert.deepEqual(await outputsOf(h.store, recovered.outputResult.value as string), { o0: "100" });
+    assert.equal(h.cp.taskEvents.filter((e) => e.event?.parentNodeExecutionId?.nodeId === "n0").length, 0);
   } finally {
     await h.close();
   }

@@ -203,7 +203,7 @@ async function finish(ctx: NodeContext, result: NodeResult): Promise<NodeResult>
     case "succeeded":
       await ctx.event({
         ...dynamic,
-        phase: NodeExecution_Phase.SUCCEEDED,
+        phase: result.recovered ? NodeExecution_Phase.RECOVERED : NodeExecution_Phase.SUCCEEDED,
         outputResult: result.outputUri ? { case: "outputUri", value: result.outputUri } : { case: undefined },
         targetMetadata: result.childExecution
           ? { case: "workflowNodeMetadata", value: { executionId: result.childExecution } }

@@ -103,6 +103,8 @@ export type NodeResult =
       readonly outputUri: string;
       readonly taskNode?: TaskNodeInfo | undefined;
       readonly childExecution?: WorkflowExecutionIdentifier | undefined;
+      /** Taken over from the recovered execution (reported RECOVERED), not run. */
+      readonly recovered?: boolean | undefined;
     }
   | {
       readonly phase: "failed" | "timedOut";

@@ -24,13 +24,14 @@ import { WorkflowExecutionConfigSchema } from "../../proto/gen/flyteidl/admin/ma
 import { type Signal, SignalSchema } from "../../proto/gen/flyteidl/admin/signal_pb.js";
 import { type CompiledTask, CompiledTaskSchema } from "../../proto/gen/flyteidl/core/compiler_pb.js";
 import { WorkflowExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
+import type { WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { LiteralMap } from "../../proto/gen/flyteidl/core/literals_pb.js";
 import { type Literal, LiteralMapSchema } from "../../proto/gen/flyteidl/core/literals_pb.js";
 import { TaskTemplateSchema } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { LiteralType } from "../../proto/gen/flyteidl/core/types_pb.js";
 import type { WorkflowTemplate } from "../../proto/gen/flyteidl/core/workflow_pb.js";
 import type { ExecutionData } from "../workflow-executor.js";
-import type { EngineControlPlane, UnfinishedExecution, UnfinishedNode } from "./control-plane.js";
+import type { EngineControlPlane, RecoverableNode, UnfinishedExecution, UnfinishedNode } from "./control-plane.js";
 import { LocalExecutor } from "./local-executor.js";
 
 const TERMINAL = new Set([
@@ -82,6 +83,11 @@ export class RecordingControlPlane implements EngineControlPlane {
   }
   async listUnfinishedNodes() {
     return this.unfinishedNodes;
+  }
+  /** Nodes of the recovered execution that succeeded, by node id. */
+  readonly recoverable = new Map<string, RecoverableNode>();
+  async recoverableNode(_id: WorkflowExecutionIdentifier, nodeId: string) {
+    return this.recoverable.get(nodeId);
   }
 
   /** Resolves once the execution's workflow events reach a terminal phase. */
@@ -143,7 +149,13 @@ export interface TestEngine {
     template: WorkflowTemplate,
     tasks: CompiledTask[],
     inputs?: Record<string, Literal>,
-    options?: { name?: string; maxParallelism?: number; overwriteCache?: boolean; subWorkflows?: WorkflowTemplate[] },
+    options?: {
+      name?: string;
+      maxParallelism?: number;
+      overwriteCache?: boolean;
+      subWorkflows?: WorkflowTemplate[];
+      recoveryExecution?: WorkflowExecutionIdentifier;
+    },
   ): Promise<ExecutionData>;
   close(): Promise<void>;
 }
@@ -190,6 +202,7 @@ export async function startTestEngine(local: Record<string, unknown> = {}): Prom
           eventVersion: 2,
           roleNameKey: "",
           taskPluginOverrides: [],
+          recoveryExecution: options.recoveryExecution,
         },
       };
       await engine.execute(data);

@@ -1,5 +1,6 @@
 /**
- * Task nodes: a cache lookup first when the task is `discoverable` (a hit is
+ * Task nodes: in a recovery execution, the original's outputs when the node
+ * succeeded there (reported RECOVERED); a cache lookup first when the task is `discoverable` (a hit is
  * reported SUCCEEDED with CACHE_HIT and the cached outputs, with no attempt
  * run; `overwrite_cache` skips the lookup), then attempts with retries; a
  * successful attempt is written to the cache (CACHE_POPULATED). An attempt
@@ -12,7 +13,7 @@ import { CatalogCacheStatus } from "../../../proto/gen/flyteidl/core/catalog_pb.
 import type { DynamicJobSpec } from "../../../proto/gen/flyteidl/core/dynamic_job_pb.js";
 import { ExecutionError_ErrorKind, ExecutionErrorSchema } from "../../../proto/gen/flyteidl/core/execution_pb.js";
 import { TaskExecutionIdentifierSchema } from "../../../proto/gen/flyteidl/core/identifier_pb.js";
-import type { LiteralMap } from "../../../proto/gen/flyteidl/core/literals_pb.js";
+import { type LiteralMap, LiteralMapSchema } from "../../../proto/gen/flyteidl/core/literals_pb.js";
 import type { TaskTemplate } from "../../../proto/gen/flyteidl/core/tasks_pb.js";
 import { type CacheKey, cacheKey } from "../cache-key.js";
 import { type NodeContext, type NodeHandler, taskOf, writeOutputs } from "../node-run.js";
@@ -54,6 +55,27 @@ export function nodeCacheKey(ctx: NodeContext, task: TaskTemplate, logger: Logge
 }
 
 /**
+ * RecoverExecution, as FlytePropeller recovers a task node: when the node
+ * succeeded in the original execution, its outputs are copied to this node
+ * and it is reported RECOVERED without running. A node whose declared outputs
+ * cannot be read back runs again.
+ */
+async function recoverNode(ctx: NodeContext, task: TaskTemplate): Promise<NodeResult | undefined> {
+  const from = ctx.scope.parameters.recoveryExecution;
+  if (!from) return undefined;
+  const found = await ctx.scope.services.controlPlane.recoverableNode(from, ctx.uniqueId).catch((err: unknown) => {
+    ctx.scope.services.logger.warn({ err, node: ctx.uniqueId }, "local engine: cannot look up the node to recover");
+    return undefined;
+  });
+  if (!found) return undefined;
+  const declared = Object.keys(task.interface?.outputs?.variables ?? {});
+  const outputs = found.outputs ?? create(LiteralMapSchema);
+  if (declared.some((name) => outputs.literals[name] === undefined)) return undefined;
+  const outputUri = declared.length > 0 ? await writeOutputs(ctx, outputs) : "";
+  return { phase: "succeeded", outputs, outputUri, recovered: true };
+}
+
+/**
  * The handler of task nodes.
  *
  * @example
@@ -65,7 +87,10 @@ export function taskNodeHandler(runDynamic: DynamicRunner): NodeHandler {
     targetEntity: ({ frame, node }) => taskOf(frame, node)?.id,
     async beforeQueued(ctx) {
       const task = taskOf(ctx.frame, ctx.node);
-      if (!task || ctx.scope.overwriteCache) return undefined;
+      if (!task) return undefined;
+      const recovered = await recoverNode(ctx, task);
+      if (recovered) return recovered;
+      if (ctx.scope.overwriteCache) return undefined;
       const key = nodeCacheKey(ctx, task, ctx.scope.services.logger);
       if (!key) return undefined;
       const hit = await ctx.scope.services.cache.get(key).catch(() => undefined);
