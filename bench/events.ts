@@ -8,7 +8,7 @@
  * server's database first (the launch plan path is not what is measured), and
  * every request is encoded before the clock starts.
  * Run: `npx tsx bench/events.ts [--executions 1000] [--nodes 10] [--streams 32] [--only sqlite|postgres]
- * [--cpu-prof <dir>]`.
+ * [--cpu-prof <dir>] [--pg-socket]`.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,6 +56,8 @@ const STREAMS = arg("streams", 32);
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 /** `--cpu-prof <dir>`: profile the server process (node's --cpu-prof) into that directory. */
 const profDir = process.argv.includes("--cpu-prof") ? process.argv[process.argv.indexOf("--cpu-prof") + 1] : undefined;
+/** `--pg-socket`: reach PostgreSQL through its Unix-domain socket (a database on the same machine) instead of TCP. */
+const PG_SOCKET = process.argv.includes("--pg-socket");
 const PROJECT = "flytesnacks";
 const eventsPerExecution = 3 + NODES * 6;
 const DOMAIN = "development";
@@ -246,7 +248,7 @@ interface Row extends Record<string, string | number> {
 async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
   let database: Record<string, unknown>;
   if (dialect === "postgres") {
-    const pg = await freshPostgresDatabase();
+    const pg = await freshPostgresDatabase({ socket: PG_SOCKET });
     if (!pg) {
       console.log("postgres: skipped (PostgreSQL is not installed)");
       return undefined;
@@ -278,12 +280,24 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
       warm.map((n) => runExecution(admin.raw, planExecution(n), { workflow: [], node: [], task: [], errors: 0 })),
     );
     let next = 0;
+    let done = 0;
+    const step = Math.max(1, Math.round(plans.length / 5));
+    console.log(`${dialect}: ${plans.length} executions seeded; injecting ${plans.length * eventsPerExecution} events`);
     const cpuBefore = processCpuSeconds(server.pid) ?? 0;
     const injectorBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: STREAMS }, async () => {
-        while (next < plans.length) await runExecution(admin.raw, plans[next++] as PlannedCall[], t);
+        while (next < plans.length) {
+          await runExecution(admin.raw, plans[next++] as PlannedCall[], t);
+          done++;
+          if (done % step === 0) {
+            const s = Number(process.hrtime.bigint() - started) / 1e9;
+            console.log(
+              `${dialect}: ${done}/${plans.length} executions, ${Math.round((done * eventsPerExecution) / s)} events/s`,
+            );
+          }
+        }
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -37,8 +37,13 @@ export function ensureBuilt(): void {
 let cluster: PgCluster | undefined;
 let dbCounter = 0;
 
-/** A fresh PostgreSQL database in this run's throw-away cluster; undefined when PostgreSQL is not installed. */
-export async function freshPostgresDatabase(): Promise<{ host: string; port: number; dbname: string } | undefined> {
+/**
+ * A fresh PostgreSQL database in this run's throw-away cluster; undefined when PostgreSQL is not installed.
+ * `socket`: reached through its Unix-domain socket instead of TCP on 127.0.0.1.
+ */
+export async function freshPostgresDatabase(
+  options: { socket?: boolean } = {},
+): Promise<{ host: string; port: number; dbname: string } | undefined> {
   try {
     cluster ??= await startPgCluster();
   } catch {
@@ -49,7 +54,7 @@ export async function freshPostgresDatabase(): Promise<{ host: string; port: num
   await client.connect();
   await client.query(`CREATE DATABASE ${dbname}`);
   await client.end();
-  return { host: "127.0.0.1", port: cluster.port, dbname };
+  return { host: options.socket ? cluster.socketDir : "127.0.0.1", port: cluster.port, dbname };
 }
 
 /** Stops the PostgreSQL cluster, if one was started. */

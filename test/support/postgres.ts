@@ -14,6 +14,8 @@ export interface PgCluster {
   /** Connection URL of the cluster's `postgres` database. */
   readonly url: string;
   readonly port: number;
+  /** The directory of its Unix-domain socket (a `host` for clients on this machine). */
+  readonly socketDir: string;
   stop(): void;
 }
 
@@ -68,6 +70,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    socketDir: dir,
     stop() {
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
