@@ -97,15 +97,8 @@ export class NodeExecutionRepository {
       await this.recordEvent(trx, r.key, event.requestId, event.occurredAt, phaseColumn(r));
       return;
     }
-    const now = this.#db.codec.time(nowMicros());
     const args = {
-      execution_project: r.key.project,
-      execution_domain: r.key.domain,
-      execution_name: r.key.name,
-      node_id: r.key.nodeId,
-      ...nodeRecordColumns(r, this.#db.codec),
-      created_at: now,
-      updated_at: now,
+      ...this.#rowColumns(r),
       request_id: event.requestId,
       occurred_at: this.#db.codec.time(event.occurredAt),
     };
@@ -138,8 +131,14 @@ export class NodeExecutionRepository {
 
   /** Inserts a node created by its first event; the unique key makes a concurrent second insert fail. */
   async insert(trx: Executor, r: NodeExecutionRecord): Promise<number> {
+    const [row] = await this.#insert.execute(trx, this.#rowColumns(r));
+    return Number((row as { id: number }).id);
+  }
+
+  /** Every column of a node row written now (an update leaves `created_at` out). */
+  #rowColumns(r: NodeExecutionRecord) {
     const now = this.#db.codec.time(nowMicros());
-    const [row] = await this.#insert.execute(trx, {
+    return {
       execution_project: r.key.project,
       execution_domain: r.key.domain,
       execution_name: r.key.name,
@@ -147,8 +146,7 @@ export class NodeExecutionRepository {
       ...nodeRecordColumns(r, this.#db.codec),
       created_at: now,
       updated_at: now,
-    });
-    return Number((row as { id: number }).id);
+    };
   }
 
   async update(trx: Executor, id: number, r: NodeExecutionRecord): Promise<void> {
