@@ -42,8 +42,13 @@ describeConformance(
       rpcs: ["AdminService.CreateExecution", "AdminService.CreateNodeEvent"],
     };
 
-    /** Runs `wf` with `args` to its end; answers the execution name and what FlyteRemote reads back. */
-    async function run(wf: string, args: string[], expectOk = true): Promise<{ name: string; checked: Checked }> {
+    /** Runs `wf` (of `file`) with `args` to its end; answers the execution name and what FlyteRemote reads back. */
+    async function run(
+      wf: string,
+      args: string[],
+      expectOk = true,
+      file = FLOWS,
+    ): Promise<{ name: string; checked: Checked }> {
       const ws = suite.ws();
       const name = `e${wf.replace(/_/g, "")}${Date.now().toString(36)}`.slice(0, 20);
       const r = await ws.pyflyte(
@@ -59,7 +64,7 @@ describeConformance(
           "--wait",
           "--poll-interval",
           "1",
-          FLOWS,
+          file,
           wf,
           ...args,
         ],
@@ -164,31 +169,8 @@ describeConformance(
           "",
         ].join("\n"),
       );
-      const name = `eshell${Date.now().toString(36)}`.slice(0, 20);
-      const r = await ws.pyflyte(
-        [
-          "run",
-          "--remote",
-          "--project",
-          P,
-          "--domain",
-          D,
-          "--name",
-          name,
-          "--wait",
-          "--poll-interval",
-          "1",
-          file,
-          "shell_wf",
-          "--word",
-          "quiet",
-        ],
-        ws.dir,
-        WAIT_MS,
-      );
-      assert.equal(r.code, 0, describeRun("pyflyte run shell_wf", r));
-      const c = await ws.python(CHECK, [P, D, name]);
-      assert.deepEqual((JSON.parse(c.stdout.trim().split("\n").at(-1) ?? "{}") as Checked).outputs, { o0: "QUIET" });
+      const { checked } = await run("shell_wf", ["--word", "quiet"], true, file);
+      assert.deepEqual(checked.outputs, { o0: "QUIET" });
     });
 
     test("a terminate in the middle of a run", async (t) => {
