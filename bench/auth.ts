@@ -28,6 +28,7 @@ import { grpcClient } from "../test/support/grpc-client.js";
 import {
   httpLoad,
   type LoadResult,
+  numberArg,
   printTable,
   runLoad,
   type ServerProcess,
@@ -36,7 +37,7 @@ import {
 } from "./support/harness.js";
 
 const CONCURRENCY = 32;
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 5;
+const seconds = numberArg("seconds", 5);
 const ROBOT = { id: "bench-robot", secret: "bench-robot-secret" };
 
 interface Row extends Record<string, string | number> {

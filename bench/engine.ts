@@ -15,16 +15,21 @@ import { type Identifier, IdentifierSchema, ResourceType } from "../src/proto/ge
 import { type Node, NodeSchema } from "../src/proto/gen/flyteidl/core/workflow_pb.js";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
 import { grpcClient } from "../test/support/grpc-client.js";
-import { type Dialect, printTable, round, startServerProcess, stopPostgres, writeResult } from "./support/harness.js";
+import {
+  argValue,
+  type Dialect,
+  numberArg,
+  printTable,
+  round,
+  startServerProcess,
+  stopPostgres,
+  writeResult,
+} from "./support/harness.js";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
-const CHAIN = Number(arg("chain", "100"));
-const FANOUT = Number(arg("fanout", "1000"));
-const DIALECT = arg("dialect", "sqlite") as Dialect;
-const PROF_DIR = arg("cpu-prof", "");
+const CHAIN = numberArg("chain", 100);
+const FANOUT = numberArg("fanout", 1000);
+const DIALECT = (argValue("dialect") ?? "sqlite") as Dialect;
+const PROF_DIR = argValue("cpu-prof") ?? "";
 const PROJECT = "bench";
 const DOMAIN = "development";
 const PROPELLER_SECONDS_PER_STEP = 0.74;

@@ -37,8 +37,10 @@ import { newExecutionColumns } from "../src/store/repositories/execution-mapper.
 import { ExecutionRepository } from "../src/store/repositories/execution-repository.js";
 import { grpcClient } from "../test/support/grpc-client.js";
 import {
+  argValue,
   type Dialect,
   freshPostgresDatabase,
+  numberArg,
   printTable,
   processCpuSeconds,
   round,
@@ -49,13 +51,12 @@ import {
   writeResult,
 } from "./support/harness.js";
 
-const arg = (name: string, dflt: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || dflt;
-const EXECUTIONS = arg("executions", 1000);
-const NODES = arg("nodes", 10);
-const STREAMS = arg("streams", 32);
-const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+const EXECUTIONS = numberArg("executions", 1000);
+const NODES = numberArg("nodes", 10);
+const STREAMS = numberArg("streams", 32);
+const only = argValue("only");
 /** `--cpu-prof <dir>`: profile the server process (node's --cpu-prof) into that directory. */
-const profDir = process.argv.includes("--cpu-prof") ? process.argv[process.argv.indexOf("--cpu-prof") + 1] : undefined;
+const profDir = argValue("cpu-prof");
 /** `--pg-socket`: reach PostgreSQL through its Unix-domain socket (a database on the same machine) instead of TCP. */
 const PG_SOCKET = process.argv.includes("--pg-socket");
 const PROJECT = "flytesnacks";

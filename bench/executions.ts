@@ -35,6 +35,7 @@ import {
   type Dialect,
   freshPostgresDatabase,
   type LoadResult,
+  numberArg,
   printTable,
   runLoad,
   startServerProcess,
@@ -42,9 +43,8 @@ import {
   writeResult,
 } from "./support/harness.js";
 
-const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || d;
-const ROWS = arg("rows", 100_000);
-const seconds = arg("seconds", 5);
+const ROWS = numberArg("rows", 100_000);
+const seconds = numberArg("seconds", 5);
 const CONCURRENCY = 16;
 const BATCH = 1000;
 

@@ -10,6 +10,7 @@ import {
   type Dialect,
   httpLoad,
   type LoadResult,
+  numberArg,
   printTable,
   runLoad,
   startServerProcess,
@@ -18,7 +19,7 @@ import {
 } from "./support/harness.js";
 
 const CONCURRENCY = 32;
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 5;
+const seconds = numberArg("seconds", 5);
 
 interface Row extends Record<string, string | number> {
   dialect: string;

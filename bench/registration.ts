@@ -14,6 +14,7 @@ import { grpcClient, type ServiceClient } from "../test/support/grpc-client.js";
 import {
   type Dialect,
   type LoadResult,
+  numberArg,
   printTable,
   round,
   runLoad,
@@ -23,9 +24,8 @@ import {
 } from "./support/harness.js";
 
 const CONCURRENCY = 16;
-const arg = (name: string, dflt: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || dflt;
-const seconds = arg("--seconds", 5);
-const versions = arg("--versions", 10_000);
+const seconds = numberArg("seconds", 5);
+const versions = numberArg("versions", 10_000);
 const IO = { inputs: { name: STRING }, outputs: { o0: STRING } };
 
 type Admin = ServiceClient<typeof AdminService>;

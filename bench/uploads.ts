@@ -14,6 +14,7 @@ import { grpcClient } from "../test/support/grpc-client.js";
 import {
   type Dialect,
   type LoadResult,
+  numberArg,
   printTable,
   runLoad,
   startServerProcess,
@@ -23,7 +24,7 @@ import {
 
 const CONCURRENCY = 16;
 const BODY_BYTES = 1024 * 1024;
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 5;
+const seconds = numberArg("seconds", 5);
 
 interface Row extends Record<string, string | number> {
   dialect: string;

@@ -15,6 +15,17 @@ import { freePort, type PgCluster, startPgCluster } from "../../test/support/pos
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
+/** The value after `--name` on the command line, or undefined when the option is not given. */
+export function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A numeric `--name N` option (a missing or non-numeric value gives `fallback`). */
+export function numberArg(name: string, fallback: number): number {
+  return Number(argValue(name)) || fallback;
+}
+
 export type Dialect = "sqlite" | "postgres";
 
 export interface ServerProcess {
