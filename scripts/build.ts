@@ -5,6 +5,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build } from "esbuild";
+import { buildConsole } from "./build-console.js";
 
 const root = resolve(import.meta.dirname, "..");
 const src = join(root, "src");
@@ -30,3 +31,6 @@ await build({
   logLevel: "warning",
 });
 console.log(`built ${entryPoints.length} files into ${relative(process.cwd(), join(root, "dist")) || "dist"}`);
+
+// The web console is its own Vite build (console/ -> console/dist).
+await buildConsole();

@@ -26,6 +26,7 @@ import { handlerTable } from "./services/index.js";
 import { Database } from "./store/database.js";
 import { createGrpcServer } from "./transport/grpc/server.js";
 import { addBlobRoutes } from "./transport/http/blob-routes.js";
+import { addConsoleRoutes } from "./transport/http/console-routes.js";
 import { HttpGateway } from "./transport/http/gateway.js";
 import { addOperationalRoutes } from "./transport/http/operational-routes.js";
 import { gatewayRoutes } from "./transport/http/routes.js";
@@ -125,6 +126,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       maxUploadBytes: uploadLimitBytes(config.server.dataProxy.upload.maxSize),
     });
     auth.addRoutes(gateway);
+    addConsoleRoutes(gateway);
     const engine = localEngine as LocalExecutor | undefined;
     if (engine) addTaskLogRoute(gateway, engine.settings.workDir);
     httpServer = createHttpServer(

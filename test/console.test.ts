@@ -1,0 +1,188 @@
+/**
+ * The console in a real browser (Debian's chromium through playwright-core)
+ * against a real server with the local engine, on each database: the project
+ * registered through the API, a launch from the form that reaches SUCCEEDED,
+ * a node's logs and outputs, terminate, relaunch, deep links at flyteconsole's
+ * and flytekit's URLs, a failed task's error, and the launch form's checks.
+ * Screenshots of every view go to test/.screenshots/ (not committed).
+ * Skipped, with the reason, where chromium is not installed.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
+import { chromiumPath, launchChromium, screenshot } from "./support/chromium.js";
+import { ConsoleFixtures } from "./support/console-fixtures.js";
+import { describeEachDatabase, type TestServer } from "./support/server.js";
+
+const P = "consoletest";
+const D = "development";
+const missing = chromiumPath() ? undefined : "chromium is not installed (apt-get install chromium)";
+if (missing) console.log(`# SKIP console browser tests: ${missing}`);
+
+let browser: Browser | undefined;
+before(async () => {
+  if (!missing) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function newPage(): Promise<Page> {
+  if (!browser) throw new Error("no browser");
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+/** Waits until the execution page's heading shows `phase`. */
+async function waitForPhase(page: Page, phase: string, timeout = 30_000): Promise<void> {
+  await page.locator("h1 .phase", { hasText: phase.replace("_", " ") }).waitFor({ timeout });
+}
+
+const execUrl = (base: string, name: string) => `${base}/console/projects/${P}/domains/${D}/executions/${name}`;
+
+describeEachDatabase(
+  "console in chromium",
+  (srv) => {
+    let fx: ConsoleFixtures;
+    let base: string;
+    before(async () => {
+      if (missing) return;
+      const s: TestServer = srv();
+      base = s.httpBase;
+      fx = new ConsoleFixtures(s, P);
+      await s.admin.registerProject({ project: { id: P, name: P, description: "console browser tests" } });
+      const inc = await fx.task(
+        "inc",
+        'echo "step from $(cat /var/in/x)"; echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0',
+      );
+      const fail = await fx.task("explode", 'echo "about to fail" ; echo "boom: the input was bad" >&2; exit 3');
+      const slow = await fx.task("slow", "sleep 60; echo 0 > /var/out/o0");
+      await fx.chain("chain", [inc, inc]);
+      await fx.chain("failing", [inc, fail], 1n);
+      await fx.chain("sleepy", [slow], 1n);
+    });
+
+    test("projects, then the dashboard of a domain", { skip: missing }, async () => {
+      const page = await newPage();
+      await page.goto(`${base}/console`);
+      await page.waitForURL(/\/console\/projects$/);
+      await page.getByRole("link", { name: P, exact: true }).click();
+      await page.waitForURL(new RegExp(`/console/projects/${P}/domains/${D}/executions`));
+      await page.getByRole("heading", { name: /Executions/ }).waitFor();
+      await screenshot(page, "01-projects-then-executions-empty");
+      await page.goto(`${base}/console/projects`);
+      await page.getByRole("heading", { name: "Projects" }).waitFor();
+      await screenshot(page, "00-projects");
+      await page.close();
+    });
+
+    test("launch from the form: required input checked, then the run reaches SUCCEEDED", {
+      skip: missing,
+    }, async () => {
+      const page = await newPage();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/workflows/chain`);
+      await page.getByRole("heading", { name: "Interface" }).waitFor();
+      await page.getByRole("figure", { name: /Graph of chain/ }).waitFor();
+      await screenshot(page, "02-workflow");
+      await page.getByRole("button", { name: "Launch", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: /Launch chain/ });
+      await dialog.getByLabel("x").waitFor();
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await dialog.getByRole("alert").getByText("required", { exact: true }).waitFor();
+      assert.match(page.url(), /workflows\/chain$/, "an empty required input is refused before anything is sent");
+      await dialog.getByLabel("x").fill("40");
+      await screenshot(page, "03-launch-form");
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await page.waitForURL(/\/executions\/[a-z0-9]+/);
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("row", { name: /n1/ }).getByText("SUCCEEDED").waitFor();
+      await screenshot(page, "04-execution-nodes");
+
+      await page.getByRole("button", { name: "n0", exact: true }).click();
+      const panel = page.getByRole("complementary");
+      await panel.getByRole("heading", { name: "n0" }).waitFor();
+      await panel.getByText("step from 40").waitFor();
+      await screenshot(page, "05-node-panel-logs");
+      await panel.getByRole("tab", { name: "Outputs" }).click();
+      await panel.getByRole("table", { name: "Outputs" }).getByText("41").waitFor();
+      await screenshot(page, "06-node-panel-outputs");
+      await panel.getByRole("button", { name: "Close node panel" }).click();
+
+      await page.getByRole("tab", { name: "Inputs & outputs" }).click();
+      await page.getByRole("table", { name: "Outputs" }).getByText("42").waitFor();
+      await page.getByRole("tab", { name: "Graph" }).click();
+      await page
+        .getByRole("figure", { name: /Graph of chain/ })
+        .getByText("SUCCEEDED")
+        .first()
+        .waitFor();
+      await screenshot(page, "07-execution-graph");
+      await page.getByRole("tab", { name: "Timeline" }).click();
+      await page.getByRole("list", { name: "Timeline of nodes" }).waitFor();
+      await screenshot(page, "08-execution-timeline");
+
+      await page.getByRole("button", { name: "Relaunch" }).click();
+      const first = page.url();
+      await page.waitForURL((u) => u.toString() !== first && /\/executions\/[a-z0-9]+/.test(u.pathname));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.close();
+    });
+
+    test("a failed task shows its error message and kind, and its stderr", { skip: missing }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "failing"), "failrun", 5n);
+      const page = await newPage();
+      await page.goto(execUrl(base, "failrun"));
+      await waitForPhase(page, "FAILED");
+      const alert = page.getByRole("alert").first();
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? "", /USER error/);
+      await page.getByRole("button", { name: "n1", exact: true }).click();
+      const panel = page.getByRole("complementary");
+      await panel.getByText("boom: the input was bad").first().waitFor();
+      await page.getByRole("button", { name: "Recover" }).waitFor();
+      await screenshot(page, "09-failed-node");
+      await page.close();
+    });
+
+    test("terminate a running execution", { skip: missing }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "sleepy"), "sleeprun", 1n);
+      const page = await newPage();
+      await page.goto(execUrl(base, "sleeprun"));
+      await page.getByRole("row", { name: /n0/ }).getByText("RUNNING").waitFor();
+      await page.getByRole("button", { name: "Terminate" }).click();
+      await page.getByLabel("Cause").fill("stopped by the console test");
+      await screenshot(page, "10-terminate");
+      await page.getByRole("button", { name: "Confirm terminate" }).click();
+      await waitForPhase(page, "ABORTED");
+      await page.getByText("stopped by the console test").waitFor();
+      await page.close();
+    });
+
+    test("deep links at flyteconsole's and flytekit's URLs open the right page", { skip: missing }, async () => {
+      const page = await newPage();
+      await page.goto(execUrl(base, "failrun"));
+      await page.getByRole("heading", { name: /failrun/ }).waitFor();
+      await page.goto(`${base}/console/projects/${P}/executions?domain=${D}`);
+      await page.getByRole("link", { name: "failrun" }).waitFor();
+      await page.getByRole("checkbox", { name: "failed" }).check();
+      await page.getByRole("link", { name: "sleeprun" }).waitFor({ state: "detached" });
+      await screenshot(page, "11-executions-filtered");
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/workflow/chain/version/v1`);
+      await page.getByRole("heading", { name: "chain", exact: true }).waitFor();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/launch_plan/chain/version/v1`);
+      await page.getByRole("button", { name: /Activate|Deactivate/ }).waitFor();
+      await screenshot(page, "12-launch-plan");
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/task/inc/version/v1`);
+      await page.getByRole("table", { name: "Interface" }).waitFor();
+      await page.goto(`${base}/console/projects/${P}/workflows/chain?domain=${D}`);
+      await page.getByRole("heading", { name: "chain", exact: true }).waitFor();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/tasks`);
+      await page.getByRole("link", { name: "explode" }).waitFor();
+      await screenshot(page, "13-tasks");
+      await page.close();
+    });
+  },
+  { executor: { type: "local", local: { env: { PATH: "/usr/local/bin:/usr/bin:/bin" } } } },
+);

@@ -1,0 +1,104 @@
+/**
+ * Registers the console tests' project through the real API: raw container
+ * tasks that need no Python (sh scripts run by the local engine, co-pilot
+ * input/output directories), workflows chaining them, and a launch plan per
+ * workflow.
+ */
+import { create } from "@bufbuild/protobuf";
+import { type Identifier, IdentifierSchema, ResourceType } from "../../src/proto/gen/flyteidl/core/identifier_pb.js";
+import type { TestServer } from "./server.js";
+
+const INT = { type: { case: "simple" as const, value: 1 } };
+const promise = (nodeId: string, v: string) => ({ value: { case: "promise" as const, value: { nodeId, var: v } } });
+export const intLiteral = (n: bigint) => ({
+  value: {
+    case: "scalar" as const,
+    value: { value: { case: "primitive" as const, value: { value: { case: "integer" as const, value: n } } } },
+  },
+});
+
+export class ConsoleFixtures {
+  constructor(
+    readonly s: TestServer,
+    readonly project: string,
+    readonly domain = "development",
+  ) {}
+
+  id(resourceType: ResourceType, name: string, version = "v1"): Identifier {
+    return create(IdentifierSchema, { resourceType, project: this.project, domain: this.domain, name, version });
+  }
+
+  /** A raw container task `x: int -> o0: int` running `script` with /var/in and /var/out. */
+  async task(name: string, script: string): Promise<Identifier> {
+    const id = this.id(ResourceType.TASK, name);
+    await this.s.admin.createTask({
+      id,
+      spec: {
+        template: {
+          id,
+          type: "raw-container",
+          metadata: { runtime: { version: "test" } },
+          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { o0: { type: INT } } } },
+          target: {
+            case: "container",
+            value: {
+              image: "alpine:3",
+              command: ["sh", "-c", script],
+              dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
+            },
+          },
+        },
+      },
+    });
+    return id;
+  }
+
+  /** Workflow and launch plan `name`: x -> tasks[0] -> ... -> y; `defaultX` makes x optional with that default. */
+  async chain(name: string, tasks: Identifier[], defaultX?: bigint): Promise<Identifier> {
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+          nodes: tasks.map((task, i) => ({
+            id: `n${i}`,
+            metadata: { name: `${task.name}-${i}` },
+            inputs: [{ var: "x", binding: i === 0 ? promise("start-node", "x") : promise(`n${i - 1}`, "o0") }],
+            upstreamNodeIds: i === 0 ? [] : [`n${i - 1}`],
+            target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+          })),
+          outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
+        },
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    const parameters =
+      defaultX === undefined
+        ? {
+            x: {
+              var: { type: INT, description: "the number to start from" },
+              behavior: { case: "required" as const, value: true },
+            },
+          }
+        : { x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(defaultX) } } };
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: { workflowId: wf, defaultInputs: { parameters }, fixedInputs: { literals: {} } },
+    });
+    return lp;
+  }
+
+  /** Starts an execution of launch plan `lp` over the API. */
+  async launch(lp: Identifier, name: string, x: bigint): Promise<void> {
+    await this.s.admin.createExecution({
+      project: this.project,
+      domain: this.domain,
+      name,
+      spec: { launchPlan: lp },
+      inputs: { literals: { x: intLiteral(x) } },
+    });
+  }
+}
