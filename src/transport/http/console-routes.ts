@@ -127,7 +127,7 @@ function loadFile(full: string): CachedFile | undefined {
     type,
     etag,
     gzip: gzipSync(body, { level: 9 }),
-    brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+    brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6 } }),
   };
 }
 
