@@ -11,6 +11,7 @@ import type { Execution } from "../../../src/proto/gen/flyteidl/admin/execution_
 import { WorkflowExecution_Phase } from "../../../src/proto/gen/flyteidl/core/execution_pb.js";
 import { api } from "../api/admin.js";
 import { ErrorBox, PhaseBadge } from "../components/common.js";
+import { executionFiltersText } from "../lib/filters.js";
 import { elapsed, executionPhaseName, formatTime, isTerminalExecution } from "../lib/format.js";
 import { useDomain } from "../routes.js";
 
@@ -28,21 +29,6 @@ const SORTS = [
 ] as const;
 const PAGE = 100;
 const ROW_HEIGHT = 44;
-
-/** FlyteAdmin's filter string for the chosen filters. */
-export function executionFilters(f: {
-  phases: string[];
-  workflow: string;
-  launchPlan: string;
-  since?: number;
-}): string {
-  const parts: string[] = [];
-  if (f.phases.length > 0) parts.push(`value_in(phase,${f.phases.join(";")})`);
-  if (f.workflow) parts.push(`eq(workflow.name,${f.workflow})`);
-  if (f.launchPlan) parts.push(`eq(launch_plan.name,${f.launchPlan})`);
-  if (f.since) parts.push(`gte(execution_created_at,${new Date(f.since).toISOString()})`);
-  return parts.join("+");
-}
 
 export function ExecutionsPage() {
   const { project = "" } = useParams();
@@ -64,7 +50,7 @@ export function ExecutionsPage() {
     const t = TIMES.find((x) => x.id === time);
     return t && "ms" in t ? Date.now() - t.ms : undefined;
   }, [time]);
-  const filters = executionFilters({ phases, workflow, launchPlan, since });
+  const filters = executionFiltersText({ phases, workflow, launchPlan, since });
   const [sortKey, sortDirection] = sort.split(":") as [string, "ASCENDING" | "DESCENDING"];
   const domains = useQuery({ queryKey: ["projects"], queryFn: api.projects });
   const list = useInfiniteQuery({
