@@ -62,6 +62,7 @@ describeEachDatabase(
       await fx.chain("chain", [inc, inc]);
       await fx.chain("failing", [inc, fail], 1n);
       await fx.chain("sleepy", [slow], 1n);
+      await fx.gated("gated", inc);
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -157,6 +158,31 @@ describeEachDatabase(
       await page.getByRole("button", { name: "Confirm terminate" }).click();
       await waitForPhase(page, "ABORTED");
       await page.getByText("stopped by the console test").waitFor();
+      await page.close();
+    });
+
+    test("signals: approve a gate, then give a typed value, and the run goes on to SUCCEEDED", {
+      skip: missing,
+    }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "gated"), "gaterun");
+      const page = await newPage();
+      await page.goto(execUrl(base, "gaterun"));
+      const waiting = page.getByRole("region", { name: "Waiting for input" });
+      await waiting.getByText("proceed").waitFor();
+      await screenshot(page, "14-gate-approve");
+      await waiting.getByRole("button", { name: "Approve" }).click();
+      const value = waiting.getByLabel("Value for value");
+      await value.fill("nine");
+      await waiting.getByRole("button", { name: "Set" }).click();
+      await waiting
+        .getByRole("alert")
+        .getByText(/whole number/)
+        .waitFor();
+      await value.fill("9");
+      await waiting.getByRole("button", { name: "Set" }).click();
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("tab", { name: "Inputs & outputs" }).click();
+      await page.getByRole("table", { name: "Outputs" }).getByText("10").waitFor();
       await page.close();
     });
 

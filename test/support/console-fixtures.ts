@@ -91,14 +91,57 @@ export class ConsoleFixtures {
     return lp;
   }
 
+  /**
+   * Workflow and launch plan `name` waiting on people: signal `proceed` (bool,
+   * Approve/Reject), then signal `value` (int), whose value `task` increments into y.
+   */
+  async gated(name: string, task: Identifier): Promise<Identifier> {
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    const BOOL = { type: { case: "simple" as const, value: 4 } };
+    const signal = (signalId: string, type: typeof INT) => ({
+      case: "gateNode" as const,
+      value: { condition: { case: "signal" as const, value: { signalId, type, outputVariableName: "o0" } } },
+    });
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: { inputs: { variables: {} }, outputs: { variables: { y: { type: INT } } } },
+          nodes: [
+            { id: "approve", target: signal("proceed", BOOL) },
+            { id: "ask", upstreamNodeIds: ["approve"], target: signal("value", INT) },
+            {
+              id: "add",
+              inputs: [{ var: "x", binding: promise("ask", "o0") }],
+              upstreamNodeIds: ["ask"],
+              target: {
+                case: "taskNode" as const,
+                value: { reference: { case: "referenceId" as const, value: task } },
+              },
+            },
+          ],
+          outputs: [{ var: "y", binding: promise("add", "o0") }],
+        },
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
+    });
+    return lp;
+  }
+
   /** Starts an execution of launch plan `lp` over the API. */
-  async launch(lp: Identifier, name: string, x: bigint): Promise<void> {
+  async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({
       project: this.project,
       domain: this.domain,
       name,
       spec: { launchPlan: lp },
-      inputs: { literals: { x: intLiteral(x) } },
+      inputs: { literals: x === undefined ? {} : { x: intLiteral(x) } },
     });
   }
 }

@@ -153,7 +153,10 @@ export function LaunchForm({
               field={f}
               value={values[f.name] ?? ""}
               error={errors[f.name]}
-              onChange={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
+              onChange={(v) => {
+                setValues((old) => ({ ...old, [f.name]: v }));
+                setErrors((old) => ({ ...old, [f.name]: "" }));
+              }}
               onFile={(file) => setFiles((old) => ({ ...old, [f.name]: file }))}
             />
           ))}

@@ -46,18 +46,29 @@ export function durationMs(d: Duration | undefined): number | undefined {
   return Number(d.seconds) * 1000 + Math.floor(d.nanos / 1e6);
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
+const thisYear = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
+  hourCycle: "h23",
+});
+const otherYear = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
 });
 
+/** `Dec 5, 14:34:12` this year, `Dec 5, 2025, 14:34` before; the full UTC time is the title of the cell. */
 export function formatTime(t: Timestamp | undefined): string {
   const ms = timestampMs(t);
-  return ms === undefined || ms === 0 ? "—" : dateFormat.format(new Date(ms));
+  if (ms === undefined || ms === 0) return "—";
+  const d = new Date(ms);
+  return (d.getFullYear() === new Date().getFullYear() ? thisYear : otherYear).format(d);
 }
 
 /** `1h 2m`, `3m 4s`, `5.2s`, `120ms`. */
