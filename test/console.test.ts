@@ -63,6 +63,7 @@ describeEachDatabase(
       await fx.chain("failing", [inc, fail], 1n);
       await fx.chain("sleepy", [slow], 1n);
       await fx.gated("gated", inc);
+      await fx.nested("nested", inc);
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -128,6 +129,37 @@ describeEachDatabase(
       const first = page.url();
       await page.waitForURL((u) => u.toString() !== first && /\/executions\/[a-z0-9]+/.test(u.pathname));
       await waitForPhase(page, "SUCCEEDED");
+
+      await page.getByRole("button", { name: "Launch again with these inputs" }).click();
+      const again = page.getByRole("dialog", { name: /Launch chain/ });
+      // The form fills in once the launch plan is read: the execution's inputs, not the (absent) default.
+      await page.waitForFunction('document.getElementById("input-x")?.value === "40"');
+      const relaunched = page.url();
+      await again.getByRole("button", { name: "Launch", exact: true }).click();
+      await page.waitForURL((u) => u.toString() !== relaunched && /\/executions\/[a-z0-9]+/.test(u.pathname));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.close();
+    });
+
+    test("a sub-workflow's nodes open nested under its node, in the table and in the graph", {
+      skip: missing,
+    }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "nested"), "nestrun", 1n);
+      const page = await newPage();
+      await page.goto(execUrl(base, "nestrun"));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("button", { name: "Expand inner" }).click();
+      const children = page.locator('[role=row][aria-level="2"]');
+      await children.nth(1).waitFor();
+      assert.deepEqual(await children.locator("button.link").allTextContents(), ["s0", "s1"]);
+      await children.nth(1).getByRole("button").first().click();
+      await page.getByRole("complementary").getByText("step from 2").waitFor();
+      await screenshot(page, "15-nested-nodes");
+      await page.getByRole("tab", { name: "Graph" }).click();
+      const graph = page.getByRole("figure", { name: /Graph of nested/ });
+      await graph.getByText("sub-workflow").first().waitFor();
+      await graph.getByText("s1", { exact: true }).waitFor();
+      await screenshot(page, "16-nested-graph");
       await page.close();
     });
 

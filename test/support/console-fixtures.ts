@@ -134,6 +134,61 @@ export class ConsoleFixtures {
     return lp;
   }
 
+  /** Workflow and launch plan `name`: a sub-workflow node running `task` twice (x -> y). */
+  async nested(name: string, task: Identifier): Promise<Identifier> {
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    const sub = this.id(ResourceType.WORKFLOW, `${name}.sub`);
+    const iface = { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } };
+    const taskTarget = {
+      case: "taskNode" as const,
+      value: { reference: { case: "referenceId" as const, value: task } },
+    };
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: iface,
+          nodes: [
+            {
+              id: "inner",
+              inputs: [{ var: "x", binding: promise("start-node", "x") }],
+              target: {
+                case: "workflowNode" as const,
+                value: { reference: { case: "subWorkflowRef" as const, value: sub } },
+              },
+            },
+          ],
+          outputs: [{ var: "y", binding: promise("inner", "y") }],
+        },
+        subWorkflows: [
+          {
+            id: sub,
+            metadata: {},
+            interface: iface,
+            nodes: [
+              { id: "s0", inputs: [{ var: "x", binding: promise("start-node", "x") }], target: taskTarget },
+              {
+                id: "s1",
+                inputs: [{ var: "x", binding: promise("s0", "o0") }],
+                upstreamNodeIds: ["s0"],
+                target: taskTarget,
+              },
+            ],
+            outputs: [{ var: "y", binding: promise("s1", "o0") }],
+          },
+        ],
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
+    });
+    return lp;
+  }
+
   /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({

@@ -73,15 +73,19 @@ export function ExecutionPage() {
   const model = useMemo(() => graphModel(workflow.data?.closure?.compiledWorkflow), [workflow.data]);
   const labels = useMemo(() => {
     const m = new Map<string, { name: string; kind: string }>();
-    for (const n of workflow.data?.closure?.compiledWorkflow?.primary?.template?.nodes ?? []) {
-      const t = nodeTarget(n);
-      m.set(n.id, { name: t.name, kind: t.kind });
+    const compiled = workflow.data?.closure?.compiledWorkflow;
+    // Sub-workflows' nodes too (children rows are labelled by their spec node id); the primary's win.
+    for (const wf of [...(compiled?.subWorkflows ?? []), compiled?.primary]) {
+      for (const n of wf?.template?.nodes ?? []) {
+        const t = nodeTarget(n);
+        m.set(n.id, { name: t.name, kind: t.kind });
+      }
     }
     return m;
   }, [workflow.data]);
   const phases = useMemo(() => {
     const m = new Map<string, string>();
-    for (const r of rows) if (r.depth === 0) m.set(r.node.id?.nodeId ?? "", nodePhaseName(r.node.closure?.phase ?? 0));
+    for (const r of rows) m.set(r.path, nodePhaseName(r.node.closure?.phase ?? 0));
     if (e) {
       m.set("start-node", "SUCCEEDED");
       if (phase === WorkflowExecution_Phase.SUCCEEDED) m.set("end-node", "SUCCEEDED");
@@ -194,7 +198,8 @@ export function ExecutionPage() {
                 phases={phases}
                 label={`Graph of ${workflowId?.name ?? "the workflow"}`}
                 onSelect={(boxId) => {
-                  if (!boxId.includes("/") && rows.some((r) => r.node.id?.nodeId === boxId)) select(boxId);
+                  const row = rows.find((r) => r.path === boxId);
+                  if (row) select(row.node);
                 }}
               />
             </Suspense>

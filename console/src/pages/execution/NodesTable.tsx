@@ -82,7 +82,9 @@ export function NodesTable({
                   <button type="button" className="link" onClick={() => select(node)} title={nodeId}>
                     {node.metadata?.specNodeId || nodeId}
                   </button>
-                  {node.metadata?.retryGroup && <span className="muted"> #{node.metadata.retryGroup}</span>}
+                  {node.metadata?.retryGroup && node.metadata.retryGroup !== "0" && (
+                    <span className="muted"> #{node.metadata.retryGroup}</span>
+                  )}
                 </span>
                 <span role="gridcell" className="ellipsis" title={label?.name}>
                   {label ? (

@@ -15,6 +15,8 @@ export interface NodeRow {
   readonly node: NodeExecution;
   readonly depth: number;
   readonly hasChildren: boolean;
+  /** The graph box id of this node: its spec id below its parents' (`inner/s0`). */
+  readonly path: string;
 }
 
 const HIDDEN = new Set(["start-node", "end-node"]);
@@ -70,17 +72,18 @@ export function useNodeTree(
       if (data) byParent.set(p, data);
     });
     const flat: NodeRow[] = [];
-    const walk = (nodes: NodeExecution[], depth: number) => {
+    const walk = (nodes: NodeExecution[], depth: number, prefix: string) => {
       for (const n of nodes) {
         const nodeId = n.id?.nodeId ?? "";
-        if (HIDDEN.has(nodeId)) continue;
+        if (HIDDEN.has(nodeId) || HIDDEN.has(n.metadata?.specNodeId ?? "")) continue;
         const hasChildren = n.metadata?.isParentNode ?? false;
-        flat.push({ node: n, depth, hasChildren });
+        const path = `${prefix}${n.metadata?.specNodeId || nodeId}`;
+        flat.push({ node: n, depth, hasChildren, path });
         const kids = hasChildren && expanded.has(nodeId) ? byParent.get(nodeId) : undefined;
-        if (kids) walk(kids, depth + 1);
+        if (kids) walk(kids, depth + 1, `${path}/`);
       }
     };
-    walk(top.data ?? [], 0);
+    walk(top.data ?? [], 0, "");
     return flat;
   }, [top.data, expanded, childStamp]);
   return { rows, top };
