@@ -64,6 +64,7 @@ describeEachDatabase(
       await fx.chain("sleepy", [slow], 1n);
       await fx.gated("gated", inc);
       await fx.nested("nested", inc);
+      await fx.withFile("withfile", inc);
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -163,6 +164,31 @@ describeEachDatabase(
       await page.close();
     });
 
+    test("a file input is uploaded through CreateUploadLocation and launched with its URI", {
+      skip: missing,
+    }, async () => {
+      const page = await newPage();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/launch_plan/withfile/version/v1`);
+      await page.getByRole("button", { name: "Launch", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: /Launch withfile/ });
+      await page.waitForFunction('document.getElementById("input-x")?.value === "1"');
+      await dialog.getByLabel("Upload a file for f").setInputFiles({
+        name: "data.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("uploaded from the console\n"),
+      });
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await page.waitForURL(/\/executions\/[a-z0-9]+/);
+      await waitForPhase(page, "SUCCEEDED");
+      const name = page.url().split("/").pop() ?? "";
+      const data = await srv().admin.getExecutionData({ id: { project: P, domain: D, name } });
+      const f = data.fullInputs?.literals.f?.value;
+      const uri = f?.case === "scalar" && f.value.value.case === "blob" ? f.value.value.value.uri : "";
+      assert.match(uri, /data\.txt$/);
+      assert.equal(Buffer.from(await srv().server.blobs.read(uri)).toString(), "uploaded from the console\n");
+      await page.close();
+    });
+
     test("a failed task shows its error message and kind, and its stderr", { skip: missing }, async () => {
       await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "failing"), "failrun", 5n);
       const page = await newPage();
@@ -174,8 +200,10 @@ describeEachDatabase(
       await page.getByRole("button", { name: "n1", exact: true }).click();
       const panel = page.getByRole("complementary");
       await panel.getByText("boom: the input was bad").first().waitFor();
-      await page.getByRole("button", { name: "Recover" }).waitFor();
       await screenshot(page, "09-failed-node");
+      await page.getByRole("button", { name: "Recover" }).click();
+      await page.waitForURL((u) => !u.pathname.endsWith("/failrun"));
+      await page.getByRole("link", { name: "failrun" }).waitFor();
       await page.close();
     });
 
@@ -230,8 +258,13 @@ describeEachDatabase(
       await page.goto(`${base}/console/projects/${P}/domains/${D}/workflow/chain/version/v1`);
       await page.getByRole("heading", { name: "chain", exact: true }).waitFor();
       await page.goto(`${base}/console/projects/${P}/domains/${D}/launch_plan/chain/version/v1`);
-      await page.getByRole("button", { name: /Activate|Deactivate/ }).waitFor();
+      const toggle = page.getByRole("button", { name: /^(Activate|Deactivate)$/ });
+      const before = await toggle.textContent();
       await screenshot(page, "12-launch-plan");
+      await toggle.click();
+      await page
+        .getByRole("button", { name: before === "Activate" ? "Deactivate" : "Activate", exact: true })
+        .waitFor();
       await page.goto(`${base}/console/projects/${P}/domains/${D}/task/inc/version/v1`);
       await page.getByRole("table", { name: "Interface" }).waitFor();
       await page.goto(`${base}/console/projects/${P}/workflows/chain?domain=${D}`);

@@ -189,6 +189,51 @@ export class ConsoleFixtures {
     return lp;
   }
 
+  /** Workflow and launch plan `name` with inputs x (int, default 1) and f (a file, required); `task` runs on x only. */
+  async withFile(name: string, task: Identifier): Promise<Identifier> {
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    const FILE = { type: { case: "blob" as const, value: { format: "", dimensionality: 0 } } };
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: {
+            inputs: { variables: { x: { type: INT }, f: { type: FILE } } },
+            outputs: { variables: { y: { type: INT } } },
+          },
+          nodes: [
+            {
+              id: "n0",
+              inputs: [{ var: "x", binding: promise("start-node", "x") }],
+              target: {
+                case: "taskNode" as const,
+                value: { reference: { case: "referenceId" as const, value: task } },
+              },
+            },
+          ],
+          outputs: [{ var: "y", binding: promise("n0", "o0") }],
+        },
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: {
+        workflowId: wf,
+        defaultInputs: {
+          parameters: {
+            x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(1n) } },
+            f: { var: { type: FILE, description: "any file" }, behavior: { case: "required" as const, value: true } },
+          },
+        },
+        fixedInputs: { literals: {} },
+      },
+    });
+    return lp;
+  }
+
   /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({

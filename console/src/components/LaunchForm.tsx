@@ -92,10 +92,11 @@ export function LaunchForm({
         const file = files[f.name];
         if (file) {
           const loc = await api.uploadLocation(launchPlanId.project, launchPlanId.domain, file.name);
+          // Only the headers the signature names (a browser-chosen Content-Type could break an S3 signature).
           const put = await fetch(loc.signedUrl, {
             method: "PUT",
-            body: file,
-            headers: { "Content-Type": "application/octet-stream" },
+            body: await file.arrayBuffer(),
+            headers: loc.headers,
           });
           if (!put.ok) throw new Error(`upload of ${file.name} failed: ${put.status}`);
           text = loc.nativeUrl;
