@@ -7,9 +7,9 @@
 import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useParams, useSearchParams } from "react-router";
 import { Layout } from "./components/Layout.js";
-import { ExecutionsPage } from "./pages/ExecutionsPage.js";
 import { ProjectsPage } from "./pages/ProjectsPage.js";
 
+const ExecutionsPage = lazy(() => import("./pages/ExecutionsPage.js").then((m) => ({ default: m.ExecutionsPage })));
 const ExecutionPage = lazy(() => import("./pages/ExecutionPage.js").then((m) => ({ default: m.ExecutionPage })));
 const EntityListPage = lazy(() => import("./pages/EntityListPage.js").then((m) => ({ default: m.EntityListPage })));
 const EntityPage = lazy(() => import("./pages/EntityPage.js").then((m) => ({ default: m.EntityPage })));

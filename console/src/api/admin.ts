@@ -28,7 +28,6 @@ import {
   NodeExecutionGetDataResponseSchema,
   NodeExecutionListSchema,
 } from "../../../src/proto/gen/flyteidl/admin/node_execution_pb.js";
-import { GetDomainsResponseSchema, ProjectsSchema } from "../../../src/proto/gen/flyteidl/admin/project_pb.js";
 import {
   SignalListSchema,
   SignalSetRequestSchema,
@@ -52,6 +51,7 @@ import {
   CreateUploadLocationResponseSchema,
 } from "../../../src/proto/gen/flyteidl/service/dataproxy_pb.js";
 import { call, type Query, seg } from "./client.js";
+import { projectsApi } from "./projects.js";
 
 export type EntityKind = "workflows" | "tasks" | "launch_plans";
 export const RESOURCE_TYPE: Record<EntityKind, number> = { tasks: 1, workflows: 2, launch_plans: 3 };
@@ -84,8 +84,7 @@ const taskExecPath = (id: TaskExecutionIdentifier) =>
   `${nodePath(id.nodeExecutionId!)}/${idPath(id.taskId!)}/${id.retryAttempt}`;
 
 export const api = {
-  projects: () => call("GET", "/api/v1/projects", ProjectsSchema, { query: { limit: 1000 } }),
-  domains: () => call("GET", "/api/v1/domains", GetDomainsResponseSchema),
+  ...projectsApi,
 
   executions: (project: string, domain: string, o?: ListOptions, signal?: AbortSignal) =>
     call("GET", `/api/v1/executions/${seg(project)}/${seg(domain)}`, ExecutionListSchema, {

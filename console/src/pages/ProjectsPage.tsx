@@ -1,7 +1,7 @@
 /** The projects, each with links to its domains' executions. */
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { api } from "../api/admin.js";
+import { projectsApi as api } from "../api/projects.js";
 import { ErrorBox } from "../components/common.js";
 
 export function ProjectsPage() {
