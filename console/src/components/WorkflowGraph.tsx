@@ -12,6 +12,8 @@ import type { GraphModel } from "../lib/graph-model.js";
 
 const W = 190;
 const H = 58;
+/** Above this many boxes the graph is drawn from its start at a readable zoom rather than fitted whole. */
+const BIG = 150;
 
 export function WorkflowGraph({
   model,
@@ -26,13 +28,17 @@ export function WorkflowGraph({
   label: string;
 }) {
   const { nodes, edges } = useMemo(() => layout(model, phases), [model, phases]);
+  const big = model.boxes.length > BIG;
   if (model.boxes.length === 0) return <p className="muted">No graph: the compiled workflow is not available.</p>;
   return (
     <div className="graph" role="figure" aria-label={label}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
-        fitView
+        // A big graph opens at its start, drawing only what is in view; a small one fits the view.
+        fitView={!big}
+        defaultViewport={big ? { x: 16, y: 16, zoom: 0.8 } : undefined}
+        onlyRenderVisibleElements={big}
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
