@@ -31,12 +31,12 @@ after(async () => {
 async function newPage(): Promise<Page> {
   if (!browser) throw new Error("no browser");
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000);
   return page;
 }
 
 /** Waits until the execution page's heading shows `phase`. */
-async function waitForPhase(page: Page, phase: string, timeout = 30_000): Promise<void> {
+async function waitForPhase(page: Page, phase: string, timeout = 60_000): Promise<void> {
   await page.locator("h1 .phase", { hasText: phase.replace("_", " ") }).waitFor({ timeout });
 }
 
@@ -65,6 +65,7 @@ describeEachDatabase(
       await fx.gated("gated", inc);
       await fx.nested("nested", inc);
       await fx.withFile("withfile", inc);
+      await fx.mapped("mapped");
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -189,6 +190,34 @@ describeEachDatabase(
       await page.close();
     });
 
+    test("a map task launched with a list from the form shows its sub-tasks with their logs", {
+      skip: missing,
+    }, async () => {
+      const page = await newPage();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/launch_plans/mapped`);
+      await page.getByRole("button", { name: "Launch", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: /Launch mapped/ });
+      await dialog.getByLabel("xs").fill("[1, 2, x]");
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await dialog.getByRole("alert").getByText(/JSON/).waitFor();
+      await dialog.getByLabel("xs").fill("[1, 2, 3]");
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await page.waitForURL(/\/executions\/[a-z0-9]+/);
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("button", { name: "n0", exact: true }).click();
+      const subtasks = page.getByRole("region", { name: "Sub-tasks" });
+      await subtasks.getByText("(3)").waitFor();
+      await subtasks.getByText("#2").click();
+      await subtasks.getByText("square of 3").waitFor();
+      await screenshot(page, "17-map-task");
+      await page.getByRole("tab", { name: "Inputs & outputs" }).click();
+      await page
+        .getByRole("table", { name: "Outputs" })
+        .getByText(/1,\s*4,\s*9/)
+        .waitFor();
+      await page.close();
+    });
+
     test("a failed task shows its error message and kind, and its stderr", { skip: missing }, async () => {
       await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "failing"), "failrun", 5n);
       const page = await newPage();
@@ -252,7 +281,9 @@ describeEachDatabase(
       await page.getByRole("heading", { name: /failrun/ }).waitFor();
       await page.goto(`${base}/console/projects/${P}/executions?domain=${D}`);
       await page.getByRole("link", { name: "failrun" }).waitFor();
-      await page.getByRole("checkbox", { name: "failed" }).check();
+      // The filters live in the URL (shareable); the box shows checked once the URL changed.
+      await page.getByRole("checkbox", { name: "failed" }).click();
+      await page.waitForURL(/phase=FAILED/);
       await page.getByRole("link", { name: "sleeprun" }).waitFor({ state: "detached" });
       await screenshot(page, "11-executions-filtered");
       await page.goto(`${base}/console/projects/${P}/domains/${D}/workflow/chain/version/v1`);

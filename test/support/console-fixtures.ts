@@ -234,6 +234,70 @@ export class ConsoleFixtures {
     return lp;
   }
 
+  /** Workflow and launch plan `name`: a map task squaring each element of xs (list of int) into o. */
+  async mapped(name: string): Promise<Identifier> {
+    const LIST = { type: { case: "collectionType" as const, value: INT } };
+    const task = this.id(ResourceType.TASK, `${name}-square`);
+    await this.s.admin.createTask({
+      id: task,
+      spec: {
+        template: {
+          id: task,
+          type: "raw-container",
+          metadata: { runtime: { version: "test" } },
+          interface: { inputs: { variables: { x: { type: LIST } } }, outputs: { variables: { o0: { type: LIST } } } },
+          target: {
+            case: "container",
+            value: {
+              image: "alpine:3",
+              command: ["sh", "-c", 'x=$(cat /var/in/x); echo "square of $x"; echo $((x*x)) > /var/out/o0'],
+              dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
+            },
+          },
+        },
+      },
+    });
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    const inner = {
+      id: "n0",
+      inputs: [{ var: "x", binding: promise("start-node", "xs") }],
+      target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+    };
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: { inputs: { variables: { xs: { type: LIST } } }, outputs: { variables: { o: { type: LIST } } } },
+          nodes: [
+            {
+              id: "n0",
+              inputs: [{ var: "x", binding: promise("start-node", "xs") }],
+              target: {
+                case: "arrayNode" as const,
+                value: { node: inner, parallelismOption: { case: "parallelism" as const, value: 2 } },
+              },
+            },
+          ],
+          outputs: [{ var: "o", binding: promise("n0", "o0") }],
+        },
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: {
+        workflowId: wf,
+        defaultInputs: {
+          parameters: { xs: { var: { type: LIST }, behavior: { case: "required" as const, value: true } } },
+        },
+        fixedInputs: { literals: {} },
+      },
+    });
+    return lp;
+  }
+
   /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({

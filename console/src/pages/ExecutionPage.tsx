@@ -28,6 +28,11 @@ type Tab = "nodes" | "graph" | "timeline" | "io";
 
 export function ExecutionPage() {
   const { project = "", domain = "", name = "" } = useParams();
+  // A new execution (after Relaunch, say) starts from fresh state: no open panel, form or expanded rows.
+  return <ExecutionView key={`${project}/${domain}/${name}`} project={project} domain={domain} name={name} />;
+}
+
+function ExecutionView({ project, domain, name }: { project: string; domain: string; name: string }) {
   const id = useMemo(() => ({ project, domain, name, org: "" }), [project, domain, name]);
   const [search, setSearch] = useSearchParams();
   const tab = (search.get("tab") as Tab | null) ?? "nodes";

@@ -9,6 +9,7 @@ import { Link } from "react-router";
 import type { NodeExecution } from "../../../../src/proto/gen/flyteidl/admin/node_execution_pb.js";
 import type { TaskExecution } from "../../../../src/proto/gen/flyteidl/admin/task_execution_pb.js";
 import { type ExecutionError, ExecutionError_ErrorKind } from "../../../../src/proto/gen/flyteidl/core/execution_pb.js";
+import type { ExternalResourceInfo } from "../../../../src/proto/gen/flyteidl/event/event_pb.js";
 import { api } from "../../api/admin.js";
 import { ErrorBox, Fields, PhaseBadge, Tabs } from "../../components/common.js";
 import { LiteralTable } from "../../components/LiteralTable.js";
@@ -133,6 +134,47 @@ function Attempt({ attempt, live }: { attempt: TaskExecution; live: boolean }) {
       {(attempt.closure?.logs ?? []).map((log) => (
         <LogView key={log.uri} name={log.name} uri={log.uri} live={live} />
       ))}
+      <SubTasks resources={attempt.closure?.metadata?.externalResources ?? []} live={live} />
+    </section>
+  );
+}
+
+/** A map task's sub-tasks (external resources of its one attempt), each with its phase and logs on demand. */
+function SubTasks({ resources, live }: { resources: ExternalResourceInfo[]; live: boolean }) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  if (resources.length === 0) return null;
+  return (
+    <section className="subtasks" aria-label="Sub-tasks">
+      <h4>
+        Sub-tasks <span className="muted">({resources.length})</span>
+      </h4>
+      <ul>
+        {resources.map((r) => {
+          const key = `${r.index}-${r.retryAttempt}`;
+          return (
+            <li key={key}>
+              <details
+                onToggle={(e) => {
+                  const isOpen = (e.target as HTMLDetailsElement).open;
+                  setOpen((old) => {
+                    const next = new Set(old);
+                    if (isOpen) next.add(key);
+                    else next.delete(key);
+                    return next;
+                  });
+                }}
+              >
+                <summary>
+                  #{r.index} <PhaseBadge phase={taskPhaseName(r.phase)} />
+                  {r.retryAttempt > 0 && <span className="muted"> attempt {r.retryAttempt + 1}</span>}
+                </summary>
+                {open.has(key) &&
+                  r.logs.map((log) => <LogView key={log.uri} name={log.name} uri={log.uri} live={live} />)}
+              </details>
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }
