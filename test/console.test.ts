@@ -116,7 +116,11 @@ describeEachDatabase(
 
       await page.getByRole("tab", { name: "Inputs & outputs" }).click();
       await page.getByRole("table", { name: "Outputs" }).getByText("42").waitFor();
-      await page.getByRole("tab", { name: "Graph" }).click();
+      // Tabs follow the arrow keys, as WAI-ARIA tabs do.
+      await page.getByRole("tab", { name: "Inputs & outputs" }).focus();
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await page.locator('[role=tab][aria-selected="true"]', { hasText: "Graph" }).waitFor();
       await page
         .getByRole("figure", { name: /Graph of chain/ })
         .getByText("SUCCEEDED")
@@ -127,8 +131,9 @@ describeEachDatabase(
       await page.getByRole("list", { name: "Timeline of nodes" }).waitFor();
       await screenshot(page, "08-execution-timeline");
 
-      await page.getByRole("button", { name: "Relaunch" }).click();
+      // The URL before the click: the new page may be open by the time click() returns.
       const first = page.url();
+      await page.getByRole("button", { name: "Relaunch" }).click();
       await page.waitForURL((u) => u.toString() !== first && /\/executions\/[a-z0-9]+/.test(u.pathname));
       await waitForPhase(page, "SUCCEEDED");
 

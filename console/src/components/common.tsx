@@ -46,7 +46,9 @@ export function Tabs<T extends string>({
   const prefix = useId();
   const refs = useRef(new Map<T, HTMLButtonElement>());
   const onKey = (e: KeyboardEvent) => {
-    const i = tabs.findIndex((t) => t.id === value);
+    // From the focused tab (the selection may lag behind fast key presses), else the selected one.
+    const focused = tabs.findIndex((t) => refs.current.get(t.id) === document.activeElement);
+    const i = focused >= 0 ? focused : tabs.findIndex((t) => t.id === value);
     const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
     if (step === 0) return;
     e.preventDefault();

@@ -14,7 +14,14 @@ import { api } from "../api/admin.js";
 import { ErrorBox, Fields, PhaseBadge, Tabs } from "../components/common.js";
 import { LaunchForm } from "../components/LaunchForm.js";
 import { LiteralTable } from "../components/LiteralTable.js";
-import { elapsed, executionPhaseName, formatTime, isTerminalExecution, nodePhaseName } from "../lib/format.js";
+import {
+  elapsed,
+  executionPhaseName,
+  formatTime,
+  isTerminalExecution,
+  nodePhaseName,
+  timestampMs,
+} from "../lib/format.js";
 import { graphModel, nodeTarget } from "../lib/graph-model.js";
 import { ErrorDetails, NodePanel } from "./execution/NodePanel.js";
 import { NodesTable } from "./execution/NodesTable.js";
@@ -209,7 +216,7 @@ function ExecutionView({ project, domain, name }: { project: string; domain: str
               />
             </Suspense>
           )}
-          {tab === "timeline" && <Timeline rows={rows} start={undefined} select={select} />}
+          {tab === "timeline" && <Timeline rows={rows} start={timestampMs(e.closure?.startedAt)} select={select} />}
           {tab === "io" && <ExecutionData id={id} phase={phase} />}
         </Tabs>
       </section>
