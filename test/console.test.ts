@@ -223,6 +223,21 @@ describeEachDatabase(
       await page.close();
     });
 
+    test("a task launches on its own (a single-task execution) from its page", { skip: missing }, async () => {
+      const page = await newPage();
+      await page.goto(`${base}/console/projects/${P}/domains/${D}/task/inc/version/v1`);
+      await page.getByRole("button", { name: "Launch", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: /Launch inc/ });
+      await dialog.getByText("Task version v1").waitFor();
+      await dialog.getByLabel("x").fill("99");
+      await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+      await page.waitForURL(/\/executions\/[a-z0-9]+/);
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("tab", { name: "Inputs & outputs" }).click();
+      await page.getByRole("table", { name: "Outputs" }).getByText("100").waitFor();
+      await page.close();
+    });
+
     test("a failed task shows its error message and kind, and its stderr", { skip: missing }, async () => {
       await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "failing"), "failrun", 5n);
       const page = await newPage();

@@ -5,14 +5,15 @@
  * anything is sent; files are uploaded through CreateUploadLocation. Launch
  * opens the new execution's page.
  */
+import { create } from "@bufbuild/protobuf";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, type ReactElement, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import type { LaunchPlan } from "../../../src/proto/gen/flyteidl/admin/launch_plan_pb.js";
-import type { Identifier } from "../../../src/proto/gen/flyteidl/core/identifier_pb.js";
-import type { Parameter } from "../../../src/proto/gen/flyteidl/core/interface_pb.js";
+import { type Identifier, ResourceType } from "../../../src/proto/gen/flyteidl/core/identifier_pb.js";
+import { type Parameter, ParameterSchema } from "../../../src/proto/gen/flyteidl/core/interface_pb.js";
 import type { Literal, LiteralMap } from "../../../src/proto/gen/flyteidl/core/literals_pb.js";
-import { SimpleType } from "../../../src/proto/gen/flyteidl/core/types_pb.js";
+import { type LiteralType, SimpleType } from "../../../src/proto/gen/flyteidl/core/types_pb.js";
 import { api } from "../api/admin.js";
 import { type Control, controlFor, fromText, textOf } from "../lib/launch-inputs.js";
 import { typeName } from "../lib/literals.js";
@@ -26,21 +27,51 @@ interface Field {
   optional: boolean;
 }
 
-function fieldsOf(lp: LaunchPlan): Field[] {
-  const params = lp.closure?.expectedInputs?.parameters ?? lp.spec?.defaultInputs?.parameters ?? {};
-  return Object.entries(params)
+/** What is launched: a launch plan (its expected inputs) or a single task (its interface's inputs, all required unless Optional). */
+interface Target {
+  id: Identifier;
+  params: Record<string, Parameter>;
+  kind: "launch plan" | "task";
+}
+
+async function loadTarget(id: Identifier): Promise<Target> {
+  if (id.resourceType === ResourceType.TASK) {
+    const task = await api.task(id);
+    const vars = task.closure?.compiledTask?.template?.interface?.inputs?.variables ?? {};
+    const params = Object.fromEntries(
+      Object.entries(vars).map(([k, v]) => [
+        k,
+        create(ParameterSchema, { var: v, behavior: { case: "required", value: !isOptional(v.type) } }),
+      ]),
+    );
+    return { id: task.id ?? id, params, kind: "task" };
+  }
+  const lp: LaunchPlan = await api.launchPlan(id);
+  return {
+    id: lp.id ?? id,
+    params: lp.closure?.expectedInputs?.parameters ?? lp.spec?.defaultInputs?.parameters ?? {},
+    kind: "launch plan",
+  };
+}
+
+function isOptional(t: LiteralType | undefined): boolean {
+  return (
+    t?.type.case === "unionType" &&
+    t.type.value.variants.some((v) => v.type.case === "simple" && v.type.value === SimpleType.NONE)
+  );
+}
+
+function fieldsOf(target: Target): Field[] {
+  return Object.entries(target.params)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, param]) => {
       const t = param.var?.type;
-      const optional =
-        t?.type.case === "unionType" &&
-        t.type.value.variants.some((v) => v.type.case === "simple" && v.type.value === SimpleType.NONE);
       return {
         name,
         param,
         control: controlFor(t),
         required: param.behavior.case === "required" && param.behavior.value,
-        optional,
+        optional: isOptional(t),
       };
     });
 }
@@ -62,8 +93,8 @@ export function LaunchForm({
   onClose: () => void;
 }) {
   const lp = useQuery({
-    queryKey: ["launch-plan", launchPlanId],
-    queryFn: () => api.launchPlan(launchPlanId),
+    queryKey: ["launch-target", launchPlanId],
+    queryFn: () => loadTarget(launchPlanId),
     staleTime: Number.POSITIVE_INFINITY,
   });
   const navigate = useNavigate();
@@ -144,10 +175,12 @@ export function LaunchForm({
         onKeyDown={(e) => e.key === "Escape" && onClose()}
       >
         <h2 id="launch-title">Launch {launchPlanId.name}</h2>
-        <p className="muted">Launch plan version {lp.data?.id?.version ?? launchPlanId.version}</p>
+        <p className="muted">
+          {lp.data?.kind === "task" ? "Task" : "Launch plan"} version {lp.data?.id?.version ?? launchPlanId.version}
+        </p>
         <ErrorBox error={lp.error} />
         <form onSubmit={submit} noValidate aria-label="Launch inputs">
-          {fields.length === 0 && lp.data && <p>This launch plan takes no inputs.</p>}
+          {fields.length === 0 && lp.data && <p>This {lp.data.kind} takes no inputs.</p>}
           {fields.map((f) => (
             <InputField
               key={f.name}

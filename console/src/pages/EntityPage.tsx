@@ -95,10 +95,11 @@ export function EntityPage({ kind }: { kind: EntityKind }) {
   const model = useMemo(() => graphModel(detail.data?.workflow?.closure?.compiledWorkflow), [detail.data]);
   const base = `/projects/${encodeURIComponent(project)}/domains/${encodeURIComponent(domain)}`;
   const lp = detail.data?.lp;
+  // Launch plans and tasks launch themselves (a task as a single-task execution); a workflow through its launch plan.
   const defaultLaunch =
-    kind === "launch_plans"
-      ? id
-      : (lps.data?.launchPlans.find((l) => l.id?.name === name)?.id ?? lps.data?.launchPlans[0]?.id);
+    kind === "workflows"
+      ? (lps.data?.launchPlans.find((l) => l.id?.name === name)?.id ?? lps.data?.launchPlans[0]?.id)
+      : id;
   const execFilter = kind === "workflows" ? "workflow" : kind === "launch_plans" ? "launchPlan" : undefined;
   return (
     <section className="entity-page">
