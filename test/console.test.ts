@@ -88,6 +88,7 @@ describeEachDatabase(
       const page = await newPage();
       await page.goto(`${base}/console/projects/${P}/domains/${D}/workflows/chain`);
       await page.getByRole("heading", { name: "Interface" }).waitFor();
+      await page.getByText("Runs 2 tasks one after the other.").waitFor();
       await page.getByRole("figure", { name: /Graph of chain/ }).waitFor();
       await screenshot(page, "02-workflow");
       await page.getByRole("button", { name: "Launch", exact: true }).click();

@@ -72,6 +72,10 @@ export class ConsoleFixtures {
           })),
           outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
         },
+        description: {
+          shortDescription: `${name}: ${tasks.map((t) => t.name).join(" then ")}`,
+          longDescription: { content: { case: "value", value: `Runs ${tasks.length} tasks one after the other.` } },
+        },
       },
     });
     const lp = this.id(ResourceType.LAUNCH_PLAN, name);

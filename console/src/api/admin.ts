@@ -5,6 +5,7 @@
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { NamedEntityListSchema } from "../../../src/proto/gen/flyteidl/admin/common_pb.js";
+import { DescriptionEntitySchema } from "../../../src/proto/gen/flyteidl/admin/description_entity_pb.js";
 import {
   ExecutionCreateRequestSchema as CreateReq,
   type ExecutionCreateRequestSchema,
@@ -150,6 +151,10 @@ export const api = {
         value: { id, state: active ? LaunchPlanState.ACTIVE : LaunchPlanState.INACTIVE },
       },
     }),
+
+  /** The description entity of a task or workflow version (its long description, source link). */
+  description: (id: Identifier) =>
+    call("GET", `/api/v1/description_entities/${id.resourceType}/${idPath(id)}`, DescriptionEntitySchema),
 
   signals: (id: WorkflowExecutionIdentifier) =>
     call("GET", `/api/v1/signals/${execPath(id)}`, SignalListSchema, { query: { limit: 100 } }),

@@ -83,6 +83,15 @@ export function EntityPage({ kind }: { kind: EntityKind }) {
       return { iface: undefined, description: "", workflow: undefined, lp };
     },
   });
+  const description = useQuery({
+    queryKey: ["description", kind, project, domain, name, version],
+    enabled: !!id && kind !== "launch_plans",
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+    queryFn: () => api.description(id!),
+  });
+  const long = description.data?.longDescription?.content;
+  const source = description.data?.sourceCode?.link;
   const lps = useQuery({
     queryKey: ["lps-for", project, domain, name],
     enabled: kind === "workflows",
@@ -120,6 +129,17 @@ export function EntityPage({ kind }: { kind: EntityKind }) {
       <ErrorBox error={versions.error ?? detail.error} />
       {versions.data?.length === 0 && <p>No versions of {name} are registered.</p>}
       {detail.data?.description && <p className="description">{detail.data.description}</p>}
+      {long?.case === "value" && long.value && <pre className="long-description">{long.value}</pre>}
+      {long?.case === "uri" && long.value && (
+        <p>
+          Description: <a href={long.value}>{long.value}</a>
+        </p>
+      )}
+      {source && (
+        <p>
+          Source: <a href={source}>{source}</a>
+        </p>
+      )}
       <label>
         Version{" "}
         <select
