@@ -7,7 +7,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, type ReactElement, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, type ReactElement, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import type { LaunchPlan } from "../../../src/proto/gen/flyteidl/admin/launch_plan_pb.js";
 import { type Identifier, ResourceType } from "../../../src/proto/gen/flyteidl/core/identifier_pb.js";
@@ -105,6 +105,11 @@ export function LaunchForm({
   const [failure, setFailure] = useState<unknown>();
   const dialog = useRef<HTMLDivElement>(null);
   const fields = lp.data ? fieldsOf(lp.data) : [];
+  // Focus goes back to what opened the dialog when it closes.
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    return () => opener?.focus();
+  }, []);
   useEffect(() => {
     if (!lp.data) return;
     setValues(Object.fromEntries(fieldsOf(lp.data).map((f) => [f.name, initialText(f, initial)])));
@@ -172,7 +177,10 @@ export function LaunchForm({
         role="dialog"
         aria-modal="true"
         aria-labelledby="launch-title"
-        onKeyDown={(e) => e.key === "Escape" && onClose()}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") onClose();
+          else if (e.key === "Tab") keepFocusInside(e, dialog.current);
+        }}
       >
         <h2 id="launch-title">Launch {launchPlanId.name}</h2>
         <p className="muted">
@@ -207,6 +215,21 @@ export function LaunchForm({
       </div>
     </div>
   );
+}
+
+/** Tab and Shift+Tab cycle within the modal dialog. */
+function keepFocusInside(e: KeyboardEvent, root: HTMLElement | null): void {
+  const focusable = root?.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href]");
+  if (!focusable || focusable.length === 0) return;
+  const first = focusable[0] as HTMLElement;
+  const last = focusable[focusable.length - 1] as HTMLElement;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
 }
 
 function InputField({

@@ -208,6 +208,7 @@ function ExecutionTable({
           <span role="columnheader">Launch plan / workflow</span>
           <span role="columnheader">Started</span>
           <span role="columnheader">Duration</span>
+          <span role="columnheader">Launched by</span>
         </div>
       </div>
       <div ref={scroller} className="vbody" role="rowgroup">
@@ -241,6 +242,9 @@ function ExecutionTable({
                 <span role="cell">{formatTime(e.closure?.startedAt ?? e.closure?.createdAt)}</span>
                 <span role="cell">
                   {elapsed(e.closure?.startedAt, e.closure?.duration, !isTerminalExecution(phase))}
+                </span>
+                <span role="cell" className="ellipsis">
+                  {e.spec?.metadata?.principal || "—"}
                 </span>
               </div>
             );
