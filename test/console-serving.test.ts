@@ -91,7 +91,9 @@ describeEachDatabase("console served by the HTTP gateway", (srv) => {
 test("without a build the console answers 503 saying how to build it", async () => {
   const empty = mkdtempSync(join(tmpdir(), "console-none-"));
   const files = new ConsoleFiles(join(empty, "dist"));
-  const server = createServer((req, res) => files.serve(req, res, (req.url ?? "/").replace(/^\/console\/?/, "")));
+  const server = createServer((req, res) => {
+    void files.serve(req, res, (req.url ?? "/").replace(/^\/console\/?/, ""));
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/console/projects`);

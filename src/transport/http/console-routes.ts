@@ -5,13 +5,16 @@
  * path below `/console` is a page of the single-page app and gets index.html,
  * so flyteconsole's deep links (the one pyflyte prints, bookmarks) open the
  * right page. Files are read once and kept in memory with their gzip and
- * brotli forms: the whole build is a few hundred kilobytes.
+ * brotli forms (compressed on the thread pool, not the event loop; a page's
+ * assets as soon as the page is asked for): the whole build is a few hundred
+ * kilobytes.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
-import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, gzip, constants as zlib } from "node:zlib";
 import type { HttpGateway } from "./gateway.js";
 
 export const CONSOLE_PREFIX = "/console";
@@ -34,11 +37,16 @@ const REVALIDATE = "no-cache";
 
 interface CachedFile {
   readonly body: Buffer;
-  readonly gzip?: Buffer;
-  readonly brotli?: Buffer;
   readonly type: string;
   readonly etag: string;
+  readonly mtimeMs: number;
+  /** Compressed on the thread pool, once, when the file is first read. */
+  readonly gzip?: Promise<Buffer>;
+  readonly brotli?: Promise<Buffer>;
 }
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
 
 /** Where the console build lives: `<package root>/console/dist` (this file is three levels below the root in src/ and dist/). */
 export function defaultConsoleDir(): string {
@@ -74,7 +82,7 @@ export class ConsoleFiles {
     this.#root = resolve(root);
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, subPath: string): void {
+  async serve(req: IncomingMessage, res: ServerResponse, subPath: string): Promise<void> {
     const index = this.#file("index.html");
     if (!index) {
       res
@@ -86,7 +94,8 @@ export class ConsoleFiles {
     const asset = path.startsWith("assets/");
     const file = path === "" ? index : this.#file(path);
     if (file) {
-      send(req, res, file, asset ? IMMUTABLE : REVALIDATE);
+      if (file === index) this.#warm(index);
+      await send(req, res, file, asset ? IMMUTABLE : REVALIDATE);
       return;
     }
     // A missing asset must not be answered with the page: the browser would run HTML as a script.
@@ -94,7 +103,15 @@ export class ConsoleFiles {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("not found\n");
       return;
     }
-    send(req, res, index, REVALIDATE);
+    this.#warm(index);
+    await send(req, res, index, REVALIDATE);
+  }
+
+  /** Reads (and starts compressing) the assets a page references, before the browser asks for them. */
+  #warm(index: CachedFile): void {
+    for (const m of index.body.toString("utf8").matchAll(/(?:src|href)="\/console\/(assets\/[^"]+)"/g)) {
+      this.#file(m[1] as string);
+    }
   }
 
   #file(relative: string): CachedFile | undefined {
@@ -106,32 +123,38 @@ export class ConsoleFiles {
     }
     const full = resolve(join(this.#root, decoded));
     if (full !== this.#root && !full.startsWith(this.#root + sep)) return undefined;
-    // index.html changes with every build; an asset never changes under its name.
     const cached = this.#cache.get(full);
-    if (cached !== undefined && !full.endsWith("index.html")) return cached ?? undefined;
+    // An asset never changes under its name; index.html changes with every build (checked by mtime).
+    if (cached !== undefined && (!full.endsWith("index.html") || cached?.mtimeMs === mtimeOf(full))) {
+      return cached ?? undefined;
+    }
     const loaded = loadFile(full);
     this.#cache.set(full, loaded ?? null);
     return loaded;
   }
 }
 
+function mtimeOf(full: string): number | undefined {
+  return statSync(full, { throwIfNoEntry: false })?.mtimeMs;
+}
+
 function loadFile(full: string): CachedFile | undefined {
-  if (!existsSync(full) || !statSync(full).isFile()) return undefined;
+  const info = statSync(full, { throwIfNoEntry: false });
+  if (!info?.isFile()) return undefined;
   const body = readFileSync(full);
   const ext = extname(full);
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
   const type = CONTENT_TYPES[ext] ?? "application/octet-stream";
-  if (!COMPRESSIBLE.has(ext) || body.length < 512) return { body, type, etag };
+  const file = { body, type, etag, mtimeMs: info.mtimeMs };
+  if (!COMPRESSIBLE.has(ext) || body.length < 512) return file;
   return {
-    body,
-    type,
-    etag,
-    gzip: gzipSync(body, { level: 9 }),
-    brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6 } }),
+    ...file,
+    gzip: gzipAsync(body, { level: 9 }),
+    brotli: brotliAsync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 6 } }),
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, file: CachedFile, cacheControl: string): void {
+async function send(req: IncomingMessage, res: ServerResponse, file: CachedFile, cacheControl: string): Promise<void> {
   const headers: Record<string, string | number> = {
     "Content-Type": file.type,
     "Cache-Control": cacheControl,
@@ -146,10 +169,10 @@ function send(req: IncomingMessage, res: ServerResponse, file: CachedFile, cache
   const accepted = String(req.headers["accept-encoding"] ?? "");
   let body = file.body;
   if (file.brotli && /\bbr\b/.test(accepted)) {
-    body = file.brotli;
+    body = await file.brotli;
     headers["Content-Encoding"] = "br";
   } else if (file.gzip && /\bgzip\b/.test(accepted)) {
-    body = file.gzip;
+    body = await file.gzip;
     headers["Content-Encoding"] = "gzip";
   }
   headers["Content-Length"] = body.length;
