@@ -66,6 +66,7 @@ describeEachDatabase(
       await fx.nested("nested", inc);
       await fx.withFile("withfile", inc);
       await fx.mapped("mapped");
+      await fx.parent("parent", fx.id(ResourceType.LAUNCH_PLAN, "chain"));
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -236,6 +237,24 @@ describeEachDatabase(
       await waitForPhase(page, "SUCCEEDED");
       await page.getByRole("tab", { name: "Inputs & outputs" }).click();
       await page.getByRole("table", { name: "Outputs" }).getByText("100").waitFor();
+      await page.close();
+    });
+
+    test("a launch plan node links to its child execution", { skip: missing }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "parent"), "parentrun", 7n);
+      const page = await newPage();
+      await page.goto(execUrl(base, "parentrun"));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("button", { name: "child", exact: true }).click();
+      const panel = page.getByRole("complementary");
+      const link = panel.getByText("Child execution:").getByRole("link");
+      await link.waitFor();
+      const childName = (await link.textContent()) ?? "";
+      await link.click();
+      await page.waitForURL(new RegExp(`/executions/${childName}`));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("tab", { name: "Inputs & outputs" }).click();
+      await page.getByRole("table", { name: "Outputs" }).getByText("9").waitFor();
       await page.close();
     });
 

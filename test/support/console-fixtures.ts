@@ -302,6 +302,38 @@ export class ConsoleFixtures {
     return lp;
   }
 
+  /** Workflow and launch plan `name`: one node launching launch plan `child` (x -> y) as a child execution. */
+  async parent(name: string, child: Identifier): Promise<Identifier> {
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+          nodes: [
+            {
+              id: "child",
+              inputs: [{ var: "x", binding: promise("start-node", "x") }],
+              target: {
+                case: "workflowNode" as const,
+                value: { reference: { case: "launchplanRef" as const, value: child } },
+              },
+            },
+          ],
+          outputs: [{ var: "y", binding: promise("child", "y") }],
+        },
+      },
+    });
+    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
+    await this.s.admin.createLaunchPlan({
+      id: lp,
+      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
+    });
+    return lp;
+  }
+
   /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({
