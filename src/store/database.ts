@@ -68,6 +68,14 @@ export class Database {
     return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   }
 
+  /** Undoes the last applied migration (`flyteadmin migrate rollback`); returns its name, or undefined if none. */
+  async rollback(): Promise<string | undefined> {
+    const migrator = new Migrator({ db: this.kysely, provider: migrationProvider(this.#dialect.types) });
+    const { error, results } = await migrator.migrateDown();
+    if (error) throw error;
+    return results?.find((r) => r.status === "Success")?.migrationName;
+  }
+
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
     return this.kysely.transaction().execute(fn);
