@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import { registerClusterResource } from "./clusterresource.js";
+import { registerImport } from "./import.js";
 import { registerMigrate } from "./migrate.js";
 import { withGlobalOptions } from "./options.js";
 import { registerSecret } from "./secret.js";
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerClusterResource(program);
   registerSecret(program);
+  registerImport(program);
   return program;
 }
