@@ -63,9 +63,15 @@ export class Database {
   /** Applies pending migrations; returns the names applied. */
   async migrate(): Promise<string[]> {
     const migrator = new Migrator({ db: this.kysely, provider: migrationProvider(this.#dialect.types) });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) throw error;
-    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await migrator.migrateToLatest();
+      if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+      // Kysely takes no migration lock on SQLite: processes sharing the file (server.workers) may migrate at
+      // once. Each runs in one transaction, so the loser's is rolled back whole and a retry finds the schema
+      // up to date. PostgreSQL's migrations are serialised by an advisory lock instead.
+      if (this.#dialect.name !== "sqlite" || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   }
 
   /** Undoes the last applied migration (`flyteadmin migrate rollback`); returns its name, or undefined if none. */
