@@ -89,6 +89,14 @@ const databaseSchema = z
         passwordPath: str(),
         options: str(),
         debug: bool(),
+        /**
+         * Ours: the PostgreSQL schema our tables live in (default: the connection's, `public`). Set it to share a
+         * database with Go FlyteAdmin's tables (which stay untouched in `public`), e.g. `flyteadmin_ts`.
+         */
+        schema: z
+          .string()
+          .regex(/^([a-z_][a-z0-9_]*)?$/, "a lower-case SQL identifier")
+          .default(""),
       })
       .prefault({}),
     sqlite: z.object({ file: str() }).prefault({}),
