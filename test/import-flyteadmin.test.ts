@@ -34,7 +34,10 @@ import { TaskSchema } from "../src/proto/gen/flyteidl/admin/task_pb.js";
 import { WorkflowSchema } from "../src/proto/gen/flyteidl/admin/workflow_pb.js";
 import { WorkflowExecution_Phase } from "../src/proto/gen/flyteidl/core/execution_pb.js";
 import { IdentifierSchema, ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
+import { scheduleName } from "../src/scheduler/identity.js";
+import { decodeSnapshot } from "../src/scheduler/snapshot.js";
 import { Database } from "../src/store/database.js";
+import { ScheduleSnapshotRepository } from "../src/store/repositories/schedule-snapshot-repository.js";
 import { at, buildFlyteAdminDatabase, D, type FixtureMessages, P } from "./fixtures/flyteadmin-db/rows.js";
 import { createTestPgDatabase } from "./support/postgres.js";
 import { s3StorageConfig, startTestS3, type TestS3 } from "./support/s3.js";
@@ -136,7 +139,12 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
         } finally {
           await target.close();
         }
-        server = await startTestServer("sqlite", { database: databaseConfig, storage: s3StorageConfig(s3) });
+        // The scheduler is off so that lists hold only the imported executions (the schedule fires hourly).
+        server = await startTestServer("sqlite", {
+          database: databaseConfig,
+          storage: s3StorageConfig(s3),
+          scheduler: { eventScheduler: { local: { enabled: false } } },
+        });
       });
       after(async () => {
         await server?.close();
@@ -171,6 +179,17 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
         assert.ok(first.unmapped.some((m) => m.startsWith("table schedule_entities_snapshots not copied")));
         assert.ok(first.unmapped.some((m) => m.startsWith("table migrations not copied")));
         assert.ok(!first.unmapped.some((m) => m.includes("not found")), first.unmapped.join("\n"));
+        // The active schedule continues from the import: no make-up fires for the years before.
+        const { config } = loadConfig({ dataDir: dir, overrides: { database: databaseConfig } });
+        const target = Database.open(config, dir);
+        try {
+          const stored = await new ScheduleSnapshotRepository(target).read();
+          const last = stored && decodeSnapshot(stored);
+          const fired = last?.get(scheduleName({ project: P, domain: D, name: "wf.wf", version: "v1" }));
+          assert.ok(fired !== undefined && Date.now() - fired < 120_000, "anchored at the import");
+        } finally {
+          await target.close();
+        }
       });
 
       test("projects, tasks, workflows and launch plans read back as FlyteAdmin serves them", async () => {
@@ -207,6 +226,35 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
         );
         const tasks = await admin.listTasks({ id: { project: P, domain: D, name: "wf.t1" }, limit: 10 });
         assert.equal(tasks.tasks.length, 1);
+        // ListWorkflows answers from the row alone (transformers.FromWorkflowModel): the interface column, no blob.
+        const listed = await admin.listWorkflows({ id: { project: P, domain: D, name: "wf.wf" }, limit: 10 });
+        same(
+          WorkflowSchema,
+          listed.workflows[0] as MessageShape<typeof WorkflowSchema>,
+          create(WorkflowSchema, {
+            id: ids.wf,
+            closure: {
+              createdAt: tsOf(20),
+              compiledWorkflow: {
+                primary: {
+                  template: { interface: fixture.workflowClosure.compiledWorkflow?.primary?.template?.interface },
+                },
+              },
+            },
+            shortDescription: "a workflow",
+          }),
+          "ListWorkflows",
+        );
+        const entities = await admin.listNamedEntities({
+          resourceType: ResourceType.WORKFLOW,
+          project: P,
+          domain: D,
+          limit: 10,
+        });
+        assert.deepEqual(
+          entities.entities.map((e) => [e.id?.name, e.metadata?.description]),
+          [["wf.wf", "the example workflow"]],
+        );
 
         // The closure from the blob store, its created_at from the row (util.GetWorkflow).
         same(
@@ -289,6 +337,21 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
             closure: fixture.execClosure,
           }),
           "GetExecution",
+        );
+        const all = await admin.listExecutions({
+          id: { project: P, domain: D },
+          limit: 10,
+          sortBy: { key: "created_at" },
+        });
+        assert.deepEqual(
+          all.executions.map((e) => e.id?.name),
+          ["exec2", "exec1"],
+        );
+        same(
+          ExecutionSchema,
+          all.executions[1] as MessageShape<typeof ExecutionSchema>,
+          await admin.getExecution({ id: ids.exec1 }),
+          "ListExecutions",
         );
         const running = await admin.listExecutions({
           id: { project: P, domain: D },

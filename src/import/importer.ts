@@ -15,7 +15,10 @@
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import { parseRfc3339Micros } from "../common/time.js";
+import { scheduleName } from "../scheduler/identity.js";
+import { decodeSnapshot, encodeSnapshot } from "../scheduler/snapshot.js";
 import type { Database } from "../store/database.js";
+import { ScheduleSnapshotRepository } from "../store/repositories/schedule-snapshot-repository.js";
 import type { Schema } from "../store/schema.js";
 import { CheckpointStore, type PassState } from "./checkpoints.js";
 import { type ColumnKind, NATURAL_KEYS, NOT_COPIED, TABLES, type TableSpec } from "./flyteadmin-tables.js";
@@ -70,6 +73,8 @@ class Importer {
   readonly #unmapped = new Map<string, number>();
   readonly #report: Record<string, TableReport> = {};
   readonly #batch: number;
+  /** Schedule names of the active schedules copied in this run. */
+  readonly #schedules = new Set<string>();
 
   constructor(options: ImportOptions, source: SourceDatabase) {
     this.#o = options;
@@ -109,9 +114,24 @@ class Importer {
         if (ref.deferred && columns?.has(ref.column)) await this.#fixUp(spec, ref.column, ref.table);
       }
     }
+    await this.#anchorSchedules();
     const unmapped = [...this.#unmapped].map(([m, n]) => (n > 1 ? `${m} (${n} times)` : m));
     this.#o.logger.info({ tables: this.#report, unmapped }, "import finished");
     return { tables: this.#report, unmapped };
+  }
+
+  /**
+   * FlyteAdmin's scheduler snapshot (Go gob) is not copied, and our scheduler would make up every fire since a
+   * schedule's activation. So the schedules copied now count as fired now: they continue from the switch.
+   */
+  async #anchorSchedules(): Promise<void> {
+    if (this.#schedules.size === 0) return;
+    const repo = new ScheduleSnapshotRepository(this.#o.target);
+    const stored = await repo.read();
+    const last = (stored && decodeSnapshot(stored)) || new Map<string, number>();
+    const now = Date.now();
+    for (const name of this.#schedules) if (!last.has(name)) last.set(name, now);
+    await repo.write(encodeSnapshot(last));
   }
 
   #note(message: string): void {
@@ -132,6 +152,9 @@ class Importer {
         const rows = await this.#source.batch(spec.table, readColumns, state.lastId, state.since, this.#batch);
         if (rows.length === 0) return;
         const values = await this.#rowsFor(spec, rows);
+        if (spec.table === "schedulable_entities") {
+          for (const r of rows) if (r.active === true) this.#schedules.add(scheduleName(r as unknown as ScheduleRow));
+        }
         const lastId = (rows[rows.length - 1] as SourceRow).id;
         await this.#kysely.transaction().execute(async (trx) => {
           report.written += await this.#upsert(trx, spec, values);
@@ -256,6 +279,8 @@ class Importer {
     });
   }
 }
+
+type ScheduleRow = { project: string; domain: string; name: string; version: string };
 
 /** FlyteAdmin's 0 (or NULL) means no reference. */
 function idOf(v: unknown): number | undefined {
