@@ -178,6 +178,38 @@ describeEachDatabaseStore("cluster resource controller", (db) => {
     }
   });
 
+  test("run syncs every refreshInterval: a project created meanwhile gets its namespaces; abort stops it", async () => {
+    const { config } = loadConfig({
+      dataDir: dir,
+      overrides: {
+        server: { master: apis[0]?.url },
+        domains: [{ id: "development", name: "development" }],
+        cluster_resources: {
+          templatePath: templates,
+          refreshInterval: "100ms",
+          templateData: { gsa: { value: "x" } },
+          customData: { development: { projectQuotaCpu: { value: "1" }, projectQuotaMemory: { value: "1Gi" } } },
+        },
+      },
+    });
+    const controller = new ClusterResourceController({
+      config,
+      database: db(),
+      targets: clusterTargets(config),
+      logger,
+    });
+    const stop = new AbortController();
+    const running = controller.run(stop.signal);
+    await new ProjectRepository(db()).create(create(ProjectSchema, { id: "later", name: "later" }));
+    const api = apis[0] as RecordingResourceApi;
+    for (let i = 0; i < 100 && !api.get("v1", "namespaces", "", "later-development"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stop.abort();
+    await running;
+    assert.ok(api.get("v1", "namespaces", "", "later-development"), "created by a later pass");
+  });
+
   test("a cluster that cannot be reached fails the sync with the reason", async () => {
     const broken = new RecordingResourceApi();
     await broken.start();
