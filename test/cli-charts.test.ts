@@ -124,7 +124,7 @@ for (const dialect of testDialects()) {
     test("flyte-core: init containers, cluster resource sync and serve with --config '/etc/flyte/config/*.yaml'", async () => {
       const config = join(dir, "core");
       cpSync(join(CHARTS, "flyte-core/config"), config, { recursive: true });
-      const [httpPort, grpcPort] = [await freePort(), await freePort()];
+      const [httpPort, grpcPort, profilerPort] = [await freePort(), await freePort(), await freePort()];
       const lines = await testFile(dialect, dir, [
         `  httpPort: ${httpPort}`,
         "  grpc:",
@@ -134,6 +134,8 @@ for (const dialect of testDialects()) {
         "  type: kubernetes",
         "cluster_resources:",
         `  templatePath: ${join(CHARTS, "flyte-core/templates")}`,
+        "flyteadmin:",
+        `  profilerPort: ${profilerPort}`,
       ]);
       writeFileSync(join(config, "zz-test.yaml"), `${lines.join("\n")}\n`);
       const glob = `--config=${config}/*.yaml`;
@@ -175,6 +177,26 @@ for (const dialect of testDialects()) {
       assert.deepEqual(resources.get("v1", "resourcequotas", "flytesnacks-production", "project-quota")?.spec, {
         hard: { "limits.cpu": 5, "limits.memory": "4000Mi" },
       });
+
+      // The syncresources deployment: `clusterresource run`, with its metrics where the chart's annotations point.
+      const controller = spawn(
+        process.execPath,
+        ["--import", "tsx", MAIN, "--config", `${config}/*.yaml`, "--master", resources.url, "clusterresource", "run"],
+        { cwd: ROOT, stdio: "ignore", env: { ...process.env, KUBERNETES_SERVICE_HOST: "" } },
+      );
+      try {
+        let text = "";
+        for (let i = 0; i < 300 && !/flyteadmin_clusterresource_syncs_total\{result="ok"\} [1-9]/.test(text); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          text = await fetch(`http://127.0.0.1:${profilerPort}/metrics`).then(
+            (r) => r.text(),
+            () => "",
+          );
+        }
+        assert.match(text, /flyteadmin_clusterresource_resources_total\{outcome="unchanged"\} 12/);
+      } finally {
+        assert.equal(await stop(controller), 0, "SIGTERM stops the controller cleanly");
+      }
 
       const { child, output } = await serve(["--config", `${config}/*.yaml`, "serve"], httpPort);
       try {

@@ -5,12 +5,14 @@
 import type { Command } from "commander";
 import { clusterTargets } from "../clusterresource/cluster-targets.js";
 import { ClusterResourceController } from "../clusterresource/controller.js";
+import { ControllerMetrics } from "../clusterresource/controller-metrics.js";
 import { Database } from "../store/database.js";
 import { commandLogger, loadFromCommand } from "./options.js";
 
 async function withController(
   cmd: Command,
   body: (c: ClusterResourceController, logger: ReturnType<typeof commandLogger>) => Promise<void>,
+  metrics?: ControllerMetrics,
 ): Promise<void> {
   const loaded = loadFromCommand(cmd);
   const logger = commandLogger(loaded).child({ component: "clusterresource" });
@@ -24,6 +26,7 @@ async function withController(
       database,
       targets: clusterTargets(loaded.config),
       logger,
+      onSync: metrics && ((stats, ok) => metrics.recordSync(stats, ok)),
     });
     await body(controller, logger);
   } finally {
@@ -39,14 +42,25 @@ export function registerClusterResource(program: Command): void {
     .command("run")
     .description("sync cluster resources every cluster_resources.refreshInterval until stopped")
     .action(async (_opts: unknown, cmd: Command) => {
-      await withController(cmd, async (controller, logger) => {
-        const stop = new AbortController();
-        const onSignal = () => stop.abort();
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
-        logger.info("running cluster resource controller");
-        await controller.run(stop.signal);
-      });
+      const metrics = new ControllerMetrics();
+      const port = loadFromCommand(cmd).config.flyteadmin.profilerPort;
+      const server = await metrics.serve(port);
+      try {
+        await withController(
+          cmd,
+          async (controller, logger) => {
+            const stop = new AbortController();
+            const onSignal = () => stop.abort();
+            process.once("SIGINT", onSignal);
+            process.once("SIGTERM", onSignal);
+            logger.info({ metricsPort: port }, "running cluster resource controller");
+            await controller.run(stop.signal);
+          },
+          metrics,
+        );
+      } finally {
+        server.close();
+      }
     });
   group
     .command("sync")

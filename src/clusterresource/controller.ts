@@ -44,6 +44,8 @@ export class ClusterResourceSyncError extends Error {
 
 export interface ControllerOptions {
   readonly config: Config;
+  /** Told about every pass (`clusterresource run` serves them). */
+  readonly onSync?: (stats: SyncStats, ok: boolean) => void;
   readonly database: Database;
   readonly targets: readonly ClusterTarget[];
   readonly logger: Logger;
@@ -108,6 +110,7 @@ export class ClusterResourceController {
       }
     }
     logger.info({ ...stats, errors: errors.length }, "completed cluster resource creation loop");
+    this.#o.onSync?.(stats, errors.length === 0);
     if (errors.length > 0) throw new ClusterResourceSyncError(errors, stats);
     return stats;
   }
