@@ -187,6 +187,13 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
           const last = stored && decodeSnapshot(stored);
           const fired = last?.get(scheduleName({ project: P, domain: D, name: "wf.wf", version: "v1" }));
           assert.ok(fired !== undefined && Date.now() - fired < 120_000, "anchored at the import");
+          // References by row id point at the same rows in ours (the launching node of exec2, a node's parent).
+          const { rows } = await sql<{ launcher: string; parent: string }>`SELECT
+              (SELECT n.node_id FROM executions e JOIN node_executions n ON n.id = e.parent_node_execution_id
+                WHERE e.execution_name = 'exec2') AS launcher,
+              (SELECT p.node_id FROM node_executions c JOIN node_executions p ON p.id = c.parent_id
+                WHERE c.node_id = 'n0-0-dn0') AS parent`.execute(target.kysely);
+          assert.deepEqual({ ...rows[0] }, { launcher: "n0", parent: "n0" });
         } finally {
           await target.close();
         }
