@@ -2,7 +2,7 @@
  * Transpiles src/ to dist/ file by file (no bundling: native modules such as
  * better-sqlite3 must stay external). Type checking is `npm run typecheck`.
  */
-import { readdirSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 import { buildConsole } from "./build-console.js";
@@ -30,6 +30,8 @@ await build({
   sourcemap: "linked",
   logLevel: "warning",
 });
+// dist/main.js is the `flyteadmin` bin (its shebang is kept by esbuild).
+chmodSync(join(root, "dist/main.js"), 0o755);
 console.log(`built ${entryPoints.length} files into ${relative(process.cwd(), join(root, "dist")) || "dist"}`);
 
 // The web console is its own Vite build (console/ -> console/dist).

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
 import type { ZodError } from "zod";
+import { expandConfigArgs, normalizeFlyteAdminConfig, unusedKeys } from "./flyteadmin-compat.js";
 import { type Config, configSchema } from "./schema.js";
 
 /** Thrown for a configuration that cannot be read or does not validate. */
@@ -18,13 +19,17 @@ export interface LoadedConfig {
   readonly config: Config;
   /** Where the embedded profile keeps its SQLite file and local blobs. */
   readonly dataDir: string;
+  /** Dotted paths of keys given that we do not act on (FlyteAdmin sections we accept and ignore). */
+  readonly ignoredKeys?: readonly string[];
 }
 
 export interface LoadOptions {
-  /** YAML files, merged in order. */
+  /** YAML files, merged in order; a `*` pattern in a file name matches that folder's files in name order. */
   files?: string[];
   /** `--data-dir`; defaults to FLYTEADMIN_DATA_DIR, then `./.flyteadmin`. */
   dataDir?: string;
+  /** Values the files are merged over (defaults that depend on where we run). */
+  defaults?: Record<string, unknown>;
   /** Values merged over the files (tests and CLI flags use this). */
   overrides?: Record<string, unknown>;
 }
@@ -36,17 +41,26 @@ export interface LoadOptions {
  * const { config, dataDir } = loadConfig({ files: ["flyteadmin.yaml"], dataDir: "/var/lib/flyteadmin" });
  */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
-  let merged: Record<string, unknown> = {};
-  for (const file of options.files ?? []) {
+  let merged: Record<string, unknown> = options.defaults ?? {};
+  let files: string[];
+  try {
+    files = expandConfigArgs(options.files ?? []);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  for (const file of files) {
     merged = deepMerge(merged, readYaml(file));
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides);
+  // After merging, as viper decodes the merged tree: a deprecated `database.host` in any file wins over `postgres.host`.
+  merged = normalizeFlyteAdminConfig(merged);
+  const ignoredKeys = unusedKeys(configSchema, merged);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error));
   const config = parsed.data;
   for (const d of config.domains) if (d.name === "") d.name = d.id;
   const dataDir = resolve(options.dataDir ?? process.env.FLYTEADMIN_DATA_DIR ?? ".flyteadmin");
-  return { config: deepFreeze(config), dataDir };
+  return { config: deepFreeze(config), dataDir, ignoredKeys };
 }
 
 function readYaml(file: string): Record<string, unknown> {

@@ -89,6 +89,14 @@ const databaseSchema = z
         passwordPath: str(),
         options: str(),
         debug: bool(),
+        /**
+         * Ours: the PostgreSQL schema our tables live in (default: the connection's, `public`). Set it to share a
+         * database with Go FlyteAdmin's tables (which stay untouched in `public`), e.g. `flyteadmin_ts`.
+         */
+        schema: z
+          .string()
+          .regex(/^([a-z_][a-z0-9_]*)?$/, "a lower-case SQL identifier")
+          .default(""),
       })
       .prefault({}),
     sqlite: z.object({ file: str() }).prefault({}),
@@ -141,15 +149,62 @@ const storageSchema = z
 
 const domainSchema = z.object({ id: z.string().min(1), name: z.string().default("") });
 
+/** A quantity; YAML may give it as a number (`cpu: 2`), as FlyteAdmin's charts do. */
+const quantity = () =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v))
+    .default("");
+
 const resourceSetSchema = z
   .object({
-    cpu: str(),
-    gpu: str(),
-    memory: str(),
-    storage: str(),
-    ephemeralStorage: str(),
+    cpu: quantity(),
+    gpu: quantity(),
+    memory: quantity(),
+    storage: quantity(),
+    ephemeralStorage: quantity(),
   })
   .partial();
+
+/** A cluster resource template value: given, or read from an environment variable or a file. */
+const dataSourceSchema = z.object({
+  value: z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform((v) => String(v))
+    .default(""),
+  valueFrom: z.object({ env: str(), filePath: str() }).prefault({}),
+});
+
+/** FlyteAdmin's `cluster_resources` (the cluster resource controller, `flyteadmin clusterresource run|sync`). */
+const clusterResourcesSchema = z
+  .object({
+    templatePath: str(),
+    templateData: z.record(z.string(), dataSourceSchema).default({}),
+    refreshInterval: str("1m"),
+    /** Per domain, variables for the templates (the charts write lists of one-key maps; they are merged). */
+    customData: z.record(z.string(), z.record(z.string(), dataSourceSchema)).default({}),
+    standaloneDeployment: bool(),
+  })
+  .prefault({});
+
+/** FlyteAdmin's `clusters`: the execution clusters (the controller syncs every enabled one). */
+const clustersSchema = z
+  .object({
+    clusterConfigs: z
+      .array(
+        z.object({
+          name: str(),
+          endpoint: str(),
+          auth: z.object({ tokenPath: str(), certPath: str(), type: str() }).prefault({}),
+          enabled: bool(),
+          inCluster: bool(),
+        }),
+      )
+      .default([]),
+    labelClusterMap: z.record(z.string(), z.array(z.object({ id: str(), weight: z.number().default(0) }))).default({}),
+    defaultExecutionLabel: str(),
+  })
+  .prefault({});
 
 const flyteAdminSchema = z
   .object({
@@ -471,6 +526,8 @@ export const configSchema = z
     notifications: notificationsSchema,
     logger: loggerSchema,
     auth: authSchema,
+    cluster_resources: clusterResourcesSchema,
+    clusters: clustersSchema,
     secrets: z.object({ "secrets-prefix": str("/etc/secrets"), "env-prefix": str("FLYTE_SECRET_") }).prefault({}),
   })
   .prefault({});

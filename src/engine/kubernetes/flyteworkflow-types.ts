@@ -10,8 +10,8 @@ import type { JsonObject } from "./go-json.js";
 export const FLYTE_GROUP = "flyte.lyft.com";
 export const FLYTE_VERSION = "v1alpha1";
 export const FLYTE_PLURAL = "flyteworkflows";
-/** The resource kind, lower-case as FlytePropeller registers it. */
-export const FLYTE_KIND = "flyteworkflow";
+/** The resource kind as Go FlyteAdmin writes it in the POST body (its typed client fills TypeMeta). */
+export const FLYTE_KIND = "FlyteWorkflow";
 /** The finalizer FlyteAdmin adds so that FlytePropeller can clean up before the resource goes. */
 export const FLYTE_FINALIZER = "flyte.org/finalizer";
 

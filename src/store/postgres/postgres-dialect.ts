@@ -55,7 +55,7 @@ export function poolConfig(settings: PostgresSettings, url?: string): pg.PoolCon
       0,
       Math.round(goDurationMs(settings.connMaxLifeTime, "database.connMaxLifeTime") / 1000),
     ),
-    options: "-c TimeZone=UTC",
+    options: p.schema ? `-c TimeZone=UTC -c search_path=${p.schema}` : "-c TimeZone=UTC",
     types,
   };
 }
