@@ -242,7 +242,10 @@ interface Call {
 }
 
 let clock = Date.now();
-const at = () => timestampFromMs((clock += 1));
+function at() {
+  clock += 1;
+  return timestampFromMs(clock);
+}
 const methodPath = (name: string) => `/${AdminService.typeName}/${name}`;
 
 /** The events a propeller worker reports for one execution of NODES say_hello nodes, encoded before the clock starts. */
