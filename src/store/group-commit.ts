@@ -50,6 +50,7 @@ export class GroupCommit {
   readonly #o: GroupCommitOptions;
   #queue: Pending[] = [];
   #running = 0;
+  #scheduled = false;
 
   constructor(db: Database, options: GroupCommitOptions) {
     this.#db = db;
@@ -64,7 +65,23 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Starts groups after the event loop has polled for I/O (setImmediate): a
+   * group's statements on SQLite run synchronously between microtasks, so
+   * requests that arrived meanwhile are only decoded, and queued here, once
+   * the loop gets to its I/O phase; starting at once would make every group
+   * a group of one.
+   */
   #pump(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#startGroups();
+    });
+  }
+
+  #startGroups(): void {
     while (this.#running < this.#o.groups && this.#queue.length > 0) {
       const group = this.#queue.splice(0, this.#o.groupSize);
       this.#running++;
