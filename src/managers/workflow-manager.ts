@@ -4,9 +4,10 @@
  * offloads the compiled closure to the blob store and records the row; reads
  * return the closure from the blob (flytekit needs `compiled_workflow`).
  */
-import { clone, create, toBinary } from "@bufbuild/protobuf";
+import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DataStore } from "../blob/data-store.js";
-import { readProto, writeProto } from "../blob/data-store.js";
+import { writeProto } from "../blob/data-store.js";
+import { readImmutable } from "../blob/immutable-reads.js";
 import { microsToTimestamp, nowMicros } from "../common/time.js";
 import {
   compileWorkflow,
@@ -267,7 +268,7 @@ export class WorkflowManager {
 
   async #readClosure(row: WorkflowRow): Promise<WorkflowClosure> {
     try {
-      return await readProto(this.#o.blobs, row.remote_closure_identifier, WorkflowClosureSchema);
+      return fromBinary(WorkflowClosureSchema, await readImmutable(this.#o.blobs, row.remote_closure_identifier));
     } catch (err) {
       throw AdminError.internal(
         `Unable to read WorkflowClosure from location ${row.remote_closure_identifier} : ${errorText(err)}`,

@@ -4,8 +4,10 @@
  * entities, attributes and the workflow closure, but writing nothing except
  * a single-task execution's skeleton workflow and launch plan.
  */
+
 import { create, fromBinary } from "@bufbuild/protobuf";
 import type { DataStore } from "../../blob/data-store.js";
+import { readImmutable } from "../../blob/immutable-reads.js";
 import { identifierText } from "../../compiler/index.js";
 import type { Config } from "../../config/schema.js";
 import type { ExecutionParameters, TaskResources } from "../../engine/workflow-executor.js";
@@ -213,7 +215,7 @@ export class LaunchResolver {
 
   async #readClosure(ref: string): Promise<CompiledWorkflowClosure> {
     try {
-      const wc = fromBinary(WorkflowClosureSchema, await this.#d.blobs.read(ref));
+      const wc = fromBinary(WorkflowClosureSchema, await readImmutable(this.#d.blobs, ref));
       return wc.compiledWorkflow ?? create(CompiledWorkflowClosureSchema);
     } catch (err) {
       throw AdminError.internal(`Unable to read WorkflowClosure from location ${ref} : ${(err as Error).message}`);
