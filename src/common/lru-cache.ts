@@ -29,8 +29,8 @@ export class LruCache<K, V> {
     return e.value;
   }
 
-  set(key: K, value: V): void {
-    const weight = this.#weigh(value);
+  /** Keeps `value` under `key`; `weight` overrides the weigh function (e.g. a size known from elsewhere). */
+  set(key: K, value: V, weight = this.#weigh(value)): void {
     if (weight > this.#maxWeight) return;
     const old = this.#entries.get(key);
     if (old !== undefined) {

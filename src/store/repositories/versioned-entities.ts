@@ -49,6 +49,11 @@ export function scopeFilters(entity: EntityCode, project: string, domain: string
   return out;
 }
 
+/** A version key as one string (a cache key). */
+export function versionKeyText(key: VersionKey): string {
+  return `${key.project}\u0000${key.domain}\u0000${key.name}\u0000${key.version}`;
+}
+
 /** `WHERE project = ? AND domain = ? AND name = ? AND version = ?` on a table's own columns. */
 export function keyCondition(table: VersionedTable, key: VersionKey): Expression<SqlBool> {
   return sql<SqlBool>`${sql.ref(`${table}.project`)} = ${key.project} AND ${sql.ref(`${table}.domain`)} = ${key.domain} AND ${sql.ref(`${table}.name`)} = ${key.name} AND ${sql.ref(`${table}.version`)} = ${key.version}`;
@@ -154,7 +159,7 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   }
 
   async get(key: VersionKey): Promise<Selectable<Schema[T]> | undefined> {
-    const cacheKey = this.#rows && `${key.project}\u0000${key.domain}\u0000${key.name}\u0000${key.version}`;
+    const cacheKey = this.#rows && versionKeyText(key);
     if (cacheKey !== undefined) {
       const hit = this.#rows?.get(cacheKey);
       if (hit !== undefined) return hit;
