@@ -29,7 +29,7 @@ import type { Database } from "../store/database.js";
 import { parseFilters } from "../store/list/filters.js";
 import { nextToken, parseSort, parseToken } from "../store/list/paging.js";
 import { descriptionEntityColumns } from "../store/repositories/description-entity-mapper.js";
-import { taskClosureOf, taskColumns, taskFromRow } from "../store/repositories/task-mapper.js";
+import { type TaskRow, taskClosureOf, taskColumns, taskFromRow } from "../store/repositories/task-mapper.js";
 import type { TaskRepository } from "../store/repositories/task-repository.js";
 import { IMMUTABLE_ROW_CACHE_BYTES, scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
@@ -132,6 +132,14 @@ export class TaskManager {
     if (hit !== undefined) return hit;
     const row = await this.#o.tasks.get(key);
     if (!row) throw missingEntityError(ResourceType.TASK, key);
+    return this.#taskOf(row);
+  }
+
+  /** The message of a row, decoded once per version (the cache of GetTask). */
+  #taskOf(row: TaskRow): Task {
+    const cacheKey = versionKeyText(row);
+    const hit = this.#responses.get(cacheKey);
+    if (hit !== undefined) return hit;
     const task = taskFromRow(row, this.#o.database.codec);
     this.#responses.set(cacheKey, task, 2 * row.closure.byteLength + 512);
     return task;
@@ -147,7 +155,7 @@ export class TaskManager {
     const offset = parseToken(req.token, "ListTasks");
     const rows = await this.#o.tasks.list({ filters, sort, limit: req.limit, offset });
     return create(TaskListSchema, {
-      tasks: rows.map((r) => taskFromRow(r, this.#o.database.codec)),
+      tasks: rows.map((r) => this.#taskOf(r)),
       token: nextToken(offset, rows.length, req.limit),
     });
   }
