@@ -39,7 +39,10 @@ export async function eventTransaction<T>(db: Database, fn: (trx: Transaction<Sc
 /**
  * Groups per database. PostgreSQL: a few groups at once, each on its own
  * connection (more would only add lock waits and backends to switch between);
- * SQLite has one connection, so one group at a time.
+ * SQLite has one connection, so one group at a time. A group's statements run
+ * one after another, so a replica's event rate is bounded by about
+ * groups / (2 x round trip): 4 groups measured better than 16 groups of 8 on
+ * this 2-core machine (CPU-bound); a database far away may want more.
  */
 const groups = new WeakMap<Database, GroupCommit>();
 
