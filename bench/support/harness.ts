@@ -68,6 +68,16 @@ export async function freshPostgresDatabase(
   return { host: options.socket ? cluster.socketDir : "127.0.0.1", port: cluster.port, dbname };
 }
 
+/** The postmaster's process id of this run's cluster (its backends are its children), if one was started. */
+export function postgresPid(): number | undefined {
+  if (!cluster) return undefined;
+  try {
+    return Number(readFileSync(join(cluster.socketDir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Stops the PostgreSQL cluster, if one was started. */
 export function stopPostgres(): void {
   cluster?.stop();

@@ -41,7 +41,7 @@ import {
 } from "../proto/gen/flyteidl/admin/workflow_attributes_pb.js";
 import type { Database } from "../store/database.js";
 import { attributesFromRow, type ResourceKey, resourceKeyText } from "../store/repositories/resource-mapper.js";
-import type { ResourceRepository } from "../store/repositories/resource-repository.js";
+import { mostSpecificOf, type ResourceRepository } from "../store/repositories/resource-repository.js";
 import { configExecDefaults, mergeIntoExecConfig } from "./exec-config.js";
 import type { ProjectManager } from "./project-manager.js";
 
@@ -94,6 +94,23 @@ export class AttributesManager {
     }
     const row = await this.#o.resources.mostSpecific(key);
     return row ? attributesFromRow(row) : undefined;
+  }
+
+  /**
+   * Several lookups in one project with one read: what `resolve` answers for
+   * each scope, in order (CreateExecution needs six).
+   */
+  async resolveMany(scopes: readonly AttributeScope[]): Promise<(MatchingAttributes | undefined)[]> {
+    const keys = scopes.map(keyOf);
+    const project = keys[0]?.project ?? "";
+    for (const key of keys) {
+      if (!validLookup(key) || key.project !== project) return Promise.all(scopes.map((s) => this.resolve(s)));
+    }
+    const rows = await this.#o.resources.candidates(project, [...new Set(keys.map((k) => k.resourceType))]);
+    return keys.map((key) => {
+      const row = mostSpecificOf(rows, key);
+      return row ? attributesFromRow(row) : undefined;
+    });
   }
 
   /** Only the project-level attributes (domain, workflow and launch plan empty); undefined when none. */

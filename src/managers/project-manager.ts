@@ -95,8 +95,11 @@ export class ProjectManager {
     return create(GetDomainsResponseSchema, { domains: [...this.#domains] });
   }
 
-  /** The project exists, is ACTIVE, and the domain is configured (ValidateProjectAndDomain). */
-  async requireActiveProjectAndDomain(project: string, domain: string): Promise<void> {
+  /**
+   * The project exists, is ACTIVE, and the domain is configured (ValidateProjectAndDomain);
+   * its labels, for callers that need them too (one read instead of two).
+   */
+  async requireActiveProjectAndDomain(project: string, domain: string): Promise<Record<string, string>> {
     const row = await this.#repo.get(project);
     if (!row) {
       throw AdminError.invalidArgument(
@@ -109,6 +112,7 @@ export class ProjectManager {
       ]);
     }
     if (!this.#domainIds.has(domain)) throw AdminError.invalidArgument(`domain [${domain}] is unrecognized by system`);
+    return projectFromRow(row, []).labels?.values ?? {};
   }
 
   /** The project exists and is ACTIVE (ValidateProjectForUpdate). */

@@ -4,6 +4,7 @@
  */
 import { clone, create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
+import { LruCache } from "../common/lru-cache.js";
 import { microsToTimestamp, nowMicros } from "../common/time.js";
 import { compileTask, formatCompileErrors } from "../compiler/index.js";
 import { AdminError } from "../errors/admin-error.js";
@@ -28,9 +29,9 @@ import type { Database } from "../store/database.js";
 import { parseFilters } from "../store/list/filters.js";
 import { nextToken, parseSort, parseToken } from "../store/list/paging.js";
 import { descriptionEntityColumns } from "../store/repositories/description-entity-mapper.js";
-import { taskClosureOf, taskColumns, taskFromRow } from "../store/repositories/task-mapper.js";
+import { type TaskRow, taskClosureOf, taskColumns, taskFromRow } from "../store/repositories/task-mapper.js";
 import type { TaskRepository } from "../store/repositories/task-repository.js";
-import { scopeFilters } from "../store/repositories/versioned-entities.js";
+import { IMMUTABLE_ROW_CACHE_BYTES, scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
@@ -65,6 +66,11 @@ export interface TaskManagerOptions {
  */
 export class TaskManager {
   readonly #o: TaskManagerOptions;
+  /**
+   * GetTask answers, decoded once: everything in a Task is fixed at
+   * registration (see IMMUTABLE_ROW_CACHE_BYTES). Shared: never modified.
+   */
+  readonly #responses = new LruCache<string, Task>({ maxWeight: IMMUTABLE_ROW_CACHE_BYTES });
 
   constructor(options: TaskManagerOptions) {
     this.#o = options;
@@ -121,9 +127,22 @@ export class TaskManager {
   async get(req: ObjectGetRequest): Promise<Task> {
     requireIdentifierFields(req.id);
     const key = entityKey(req.id);
+    const cacheKey = versionKeyText(key);
+    const hit = this.#responses.get(cacheKey);
+    if (hit !== undefined) return hit;
     const row = await this.#o.tasks.get(key);
     if (!row) throw missingEntityError(ResourceType.TASK, key);
-    return taskFromRow(row, this.#o.database.codec);
+    return this.#taskOf(row);
+  }
+
+  /** The message of a row, decoded once per version (the cache of GetTask). */
+  #taskOf(row: TaskRow): Task {
+    const cacheKey = versionKeyText(row);
+    const hit = this.#responses.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const task = taskFromRow(row, this.#o.database.codec);
+    this.#responses.set(cacheKey, task, 2 * row.closure.byteLength + 512);
+    return task;
   }
 
   async list(req: ResourceListRequest): Promise<TaskList> {
@@ -136,7 +155,7 @@ export class TaskManager {
     const offset = parseToken(req.token, "ListTasks");
     const rows = await this.#o.tasks.list({ filters, sort, limit: req.limit, offset });
     return create(TaskListSchema, {
-      tasks: rows.map((r) => taskFromRow(r, this.#o.database.codec)),
+      tasks: rows.map((r) => this.#taskOf(r)),
       token: nextToken(offset, rows.length, req.limit),
     });
   }

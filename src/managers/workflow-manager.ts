@@ -4,9 +4,11 @@
  * offloads the compiled closure to the blob store and records the row; reads
  * return the closure from the blob (flytekit needs `compiled_workflow`).
  */
-import { clone, create, toBinary } from "@bufbuild/protobuf";
+import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DataStore } from "../blob/data-store.js";
-import { readProto, writeProto } from "../blob/data-store.js";
+import { writeProto } from "../blob/data-store.js";
+import { readImmutable } from "../blob/immutable-reads.js";
+import { LruCache } from "../common/lru-cache.js";
 import { microsToTimestamp, nowMicros } from "../common/time.js";
 import {
   compileWorkflow,
@@ -49,7 +51,7 @@ import { launchPlanClosureOf } from "../store/repositories/launch-plan-mapper.js
 import type { LaunchPlanRepository } from "../store/repositories/launch-plan-repository.js";
 import { taskClosureOf } from "../store/repositories/task-mapper.js";
 import type { TaskRepository } from "../store/repositories/task-repository.js";
-import { scopeFilters } from "../store/repositories/versioned-entities.js";
+import { IMMUTABLE_ROW_CACHE_BYTES, scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import { type WorkflowRow, workflowColumns, workflowFromRow } from "../store/repositories/workflow-mapper.js";
 import type { WorkflowRepository } from "../store/repositories/workflow-repository.js";
 import type { ProjectManager } from "./project-manager.js";
@@ -85,6 +87,11 @@ export interface WorkflowManagerOptions {
  */
 export class WorkflowManager {
   readonly #o: WorkflowManagerOptions;
+  /**
+   * GetWorkflow answers, decoded once: a workflow version's row and closure
+   * are fixed at registration (see IMMUTABLE_ROW_CACHE_BYTES). Shared: never modified.
+   */
+  readonly #responses = new LruCache<string, { workflow: Workflow }>({ maxWeight: IMMUTABLE_ROW_CACHE_BYTES });
   readonly #sizeLimit: Quantity | undefined;
 
   constructor(options: WorkflowManagerOptions) {
@@ -128,9 +135,15 @@ export class WorkflowManager {
   async get(req: ObjectGetRequest): Promise<Workflow> {
     validateIdentifier(req.id, ResourceType.WORKFLOW);
     const key = entityKey(req.id);
+    const cacheKey = versionKeyText(key);
+    const hit = this.#responses.get(cacheKey);
+    if (hit !== undefined) return hit.workflow;
     const row = await this.#o.workflows.get(key);
     if (!row) throw missingEntityError(ResourceType.WORKFLOW, key);
-    return workflowFromRow(row, this.#o.database.codec, await this.#readClosure(row));
+    const bytes = await this.#closureBytes(row);
+    const workflow = workflowFromRow(row, this.#o.database.codec, fromBinary(WorkflowClosureSchema, bytes));
+    this.#responses.set(cacheKey, { workflow }, 3 * bytes.byteLength + 512);
+    return workflow;
   }
 
   /** ListWorkflows: items carry only the creation time and the interface. */
@@ -266,8 +279,12 @@ export class WorkflowManager {
   }
 
   async #readClosure(row: WorkflowRow): Promise<WorkflowClosure> {
+    return fromBinary(WorkflowClosureSchema, await this.#closureBytes(row));
+  }
+
+  async #closureBytes(row: WorkflowRow): Promise<Uint8Array> {
     try {
-      return await readProto(this.#o.blobs, row.remote_closure_identifier, WorkflowClosureSchema);
+      return await readImmutable(this.#o.blobs, row.remote_closure_identifier);
     } catch (err) {
       throw AdminError.internal(
         `Unable to read WorkflowClosure from location ${row.remote_closure_identifier} : ${errorText(err)}`,

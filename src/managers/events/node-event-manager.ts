@@ -31,7 +31,7 @@ import { missingEntity, nodeKeyOf } from "./entity-keys.js";
 import { nodeEventError, nodeIdText, taskNotFoundText, workflowIdText } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
-import { eventTransaction } from "./event-transaction.js";
+import { groupedEventTransaction, lockKeyOf } from "./event-transaction.js";
 import { createNodeRecord, type NodeEventInputs, updateNodeRecord } from "./node-event-model.js";
 import { type OutputPlan, type OutputResult, planOutput } from "./output-result.js";
 import { isNodeTerminal, nodeEventDecision } from "./phase-rules.js";
@@ -78,7 +78,8 @@ export class NodeEventManager {
           dynamicClosureRef: "",
         };
     const logged = { requestId: request.requestId, occurredAt: timestampToMicros(event.occurredAt) };
-    await eventTransaction(this.#d.db, async (trx) => {
+    const lockKey = lockKeyOf(key.project, key.domain, key.name, "n", key.nodeId);
+    await groupedEventTransaction(this.#d.db, lockKey, async (trx) => {
       const snap = await this.#d.nodes.lockForEvent(trx, key);
       this.#check(snap, id, event);
       if (snap.node === undefined) {

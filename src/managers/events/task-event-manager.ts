@@ -22,7 +22,7 @@ import { missingEntity } from "./entity-keys.js";
 import { nodeIdText, taskEventError, workflowIdText } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
-import { eventTransaction } from "./event-transaction.js";
+import { groupedEventTransaction, lockKeyOf } from "./event-transaction.js";
 import { checkOutputSize, type OutputPlan, type OutputResult, planOutput } from "./output-result.js";
 import { isTaskTerminal, taskEventDecision } from "./phase-rules.js";
 import { createTaskRecord, type TaskEventInputs, updateTaskRecord } from "./task-event-model.js";
@@ -73,7 +73,21 @@ export class TaskEventManager {
             output: plan.kind === "store" ? plan.result : NONE,
             inputUri: event.inputValue.case === "inputUri" ? event.inputValue.value : "",
           };
-    const created = await eventTransaction(this.#d.db, async (trx) => {
+    const { node, task } = key;
+    const lockKey = lockKeyOf(
+      node.project,
+      node.domain,
+      node.name,
+      "n",
+      node.nodeId,
+      "t",
+      task.project,
+      task.domain,
+      task.name,
+      task.version,
+      key.retryAttempt,
+    );
+    const created = await groupedEventTransaction(this.#d.db, lockKey, async (trx) => {
       const snap = await this.#d.tasks.lockForEvent(trx, key);
       this.#check(snap, id, event);
       if (snap.task === undefined) {

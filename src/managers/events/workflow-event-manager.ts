@@ -25,6 +25,7 @@ import { executionKeyOf, missingEntity } from "./entity-keys.js";
 import { workflowEventError, workflowIdText, workflowPhaseName } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
+import { groupedEventTransaction, lockKeyOf } from "./event-transaction.js";
 import { checkOutputSize, type OutputResult, planOutput } from "./output-result.js";
 import { workflowEventDecision } from "./phase-rules.js";
 import { applyWorkflowEvent } from "./workflow-event-model.js";
@@ -64,14 +65,18 @@ export class WorkflowEventManager {
     const key = executionKeyOf(id);
     const output = await this.#output(key, id, event);
     const occurredAt = timestampToMicros(event.occurredAt);
-    const after = await this.#d.db.transaction(async (trx) => {
-      const before = await this.#d.executions.lockForEvent(trx, key);
-      this.#check(before, id, event);
-      const next = applyWorkflowEvent(before as ExecutionEventRecord, event, output);
-      await this.#d.executions.saveEvent(trx, before as ExecutionEventRecord, next);
-      await this.#d.executions.recordEvent(trx, key, request.requestId, occurredAt, workflowPhaseName(event.phase));
-      return next;
-    });
+    const after = await groupedEventTransaction(
+      this.#d.db,
+      lockKeyOf(key.project, key.domain, key.name),
+      async (trx) => {
+        const before = await this.#d.executions.lockForEvent(trx, key);
+        this.#check(before, id, event);
+        const next = applyWorkflowEvent(before as ExecutionEventRecord, event, output);
+        await this.#d.executions.saveEvent(trx, before as ExecutionEventRecord, next);
+        await this.#d.executions.recordEvent(trx, key, request.requestId, occurredAt, workflowPhaseName(event.phase));
+        return next;
+      },
+    );
     await this.#d.listeners.workflowEventAccepted({
       request,
       executionId: id,

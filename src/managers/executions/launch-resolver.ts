@@ -4,8 +4,10 @@
  * entities, attributes and the workflow closure, but writing nothing except
  * a single-task execution's skeleton workflow and launch plan.
  */
+
 import { create, fromBinary } from "@bufbuild/protobuf";
 import type { DataStore } from "../../blob/data-store.js";
+import { readImmutable } from "../../blob/immutable-reads.js";
 import { identifierText } from "../../compiler/index.js";
 import type { Config } from "../../config/schema.js";
 import type { ExecutionParameters, TaskResources } from "../../engine/workflow-executor.js";
@@ -106,7 +108,7 @@ export class LaunchResolver {
         ? request.inputs
         : (request.spec?.inputs ?? create(LiteralMapSchema));
     validateRequestKey(request);
-    await this.#d.projects.requireActiveProjectAndDomain(request.project, request.domain);
+    const projectLabels = await this.#d.projects.requireActiveProjectAndDomain(request.project, request.domain);
     validateRequestSpec(request);
     const spec = request.spec as ExecutionSpec;
     const target = spec.launchPlan as Identifier;
@@ -129,10 +131,26 @@ export class LaunchResolver {
     spec.metadata.principal = caller.subject;
     const lineage = await this.#lineage(spec);
 
-    const platform = await this.#taskResources(wf.id);
+    const workflowName = task ? "" : (lpSpec?.workflowId?.name ?? "");
+    // Every matchable attribute the launch needs, in one read.
+    const [taskResources, executionQueue, matchedConfig, projectConfig, clusterAttr, overrides] =
+      await this.#d.attributes.resolveMany([
+        scope(MatchableResource.TASK_RESOURCE, wf.id.project, wf.id.domain, wf.id.name),
+        scope(MatchableResource.EXECUTION_QUEUE, wf.id.project, wf.id.domain, wf.id.name),
+        scope(MatchableResource.WORKFLOW_EXECUTION_CONFIG, key.project, key.domain, workflowName),
+        scope(MatchableResource.WORKFLOW_EXECUTION_CONFIG, key.project, "", ""),
+        scope(MatchableResource.CLUSTER_ASSIGNMENT, key.project, key.domain),
+        scope(
+          MatchableResource.PLUGIN_OVERRIDE,
+          key.project,
+          key.domain,
+          task ? wf.id.name : workflowName,
+          task ? "" : launchPlan.launchPlan.id?.name,
+        ),
+      ]);
+    const platform = this.#taskResources(taskResources);
     applyTaskResourceDefaults(closure, platform);
-    const queueTags = (await this.#match(MatchableResource.EXECUTION_QUEUE, wf.id.project, wf.id.domain, wf.id.name))
-      ?.target;
+    const queueTags = executionQueue?.target;
     const queue = pickExecutionQueue(
       this.#d.config.queues,
       queueTags?.case === "executionQueueAttributes" ? queueTags.value.tags : undefined,
@@ -140,14 +158,11 @@ export class LaunchResolver {
     );
     applyExecutionQueue(closure, queue);
 
-    const workflowName = task ? "" : (lpSpec?.workflowId?.name ?? "");
     const execConfig = resolveExecutionConfig({
       requestSpec: spec,
       launchPlanSpec: task ? undefined : lpSpec,
-      matched: wec(
-        await this.#match(MatchableResource.WORKFLOW_EXECUTION_CONFIG, key.project, key.domain, workflowName),
-      ),
-      projectLevel: wec(await this.#match(MatchableResource.WORKFLOW_EXECUTION_CONFIG, key.project, "", "")),
+      matched: wec(matchedConfig),
+      projectLevel: wec(projectConfig),
       app: this.#d.config.flyteadmin,
       executionIdentity: caller.subject,
     });
@@ -160,7 +175,7 @@ export class LaunchResolver {
       "labels",
       task ? 0 : reg.maxLabelEntries,
     );
-    labels = withProjectLabels(labels, await this.#projectLabels(key.project));
+    labels = withProjectLabels(labels, projectLabels);
     let annotations = preferredMap(
       nonEmpty(execConfig.annotations?.values),
       task ? undefined : lpSpec?.annotations?.values,
@@ -168,14 +183,7 @@ export class LaunchResolver {
       task ? 0 : reg.maxAnnotationEntries,
     );
     annotations = withIdentityAnnotations(annotations, caller, this.#d.config.flyteadmin);
-    const clusterAssignment = await this.#clusterAssignment(key, spec);
-    const overrides = await this.#match(
-      MatchableResource.PLUGIN_OVERRIDE,
-      key.project,
-      key.domain,
-      task ? wf.id.name : workflowName,
-      task ? "" : launchPlan.launchPlan.id?.name,
-    );
+    const clusterAssignment = this.#clusterAssignment(key, spec, clusterAttr);
     const meta = spec.metadata;
     const recovery =
       meta.mode === ExecutionMetadata_ExecutionMode.RECOVERED && meta.referenceExecution
@@ -213,7 +221,7 @@ export class LaunchResolver {
 
   async #readClosure(ref: string): Promise<CompiledWorkflowClosure> {
     try {
-      const wc = fromBinary(WorkflowClosureSchema, await this.#d.blobs.read(ref));
+      const wc = fromBinary(WorkflowClosureSchema, await readImmutable(this.#d.blobs, ref));
       return wc.compiledWorkflow ?? create(CompiledWorkflowClosureSchema);
     } catch (err) {
       throw AdminError.internal(`Unable to read WorkflowClosure from location ${ref} : ${(err as Error).message}`);
@@ -244,8 +252,7 @@ export class LaunchResolver {
   }
 
   /** TASK_RESOURCE for the workflow, else the `task_resources` config. */
-  async #taskResources(wf: Identifier): Promise<TaskResources> {
-    const attr = await this.#match(MatchableResource.TASK_RESOURCE, wf.project, wf.domain, wf.name);
+  #taskResources(attr: MatchingAttributes | undefined): TaskResources {
     if (attr?.target.case === "taskResourceAttributes") {
       const t = attr.target.value;
       return {
@@ -260,23 +267,12 @@ export class LaunchResolver {
     };
   }
 
-  async #clusterAssignment(key: ExecutionKey, spec: ExecutionSpec) {
-    const attr = await this.#match(MatchableResource.CLUSTER_ASSIGNMENT, key.project, key.domain);
+  #clusterAssignment(key: ExecutionKey, spec: ExecutionSpec, attr: MatchingAttributes | undefined) {
     const stored =
       attr?.target.case === "clusterAssignment"
         ? attr.target.value
         : configuredPool(this.#d.config.clusterPools.clusterPoolAssignments, key.domain);
     return resolveClusterAssignment(key.project, key.domain, spec.clusterAssignment, stored);
-  }
-
-  async #projectLabels(project: string): Promise<Record<string, string>> {
-    const labels = await this.#d.projects.labelsOf(project);
-    if (!labels) throw AdminError.notFound(`project [${project}] not found`);
-    return labels;
-  }
-
-  #match(type: MatchableResource, project: string, domain: string, workflow = "", launchPlan = "") {
-    return this.#d.attributes.resolve({ project, domain, workflow, launchPlan, resourceType: type });
   }
 }
 
@@ -290,4 +286,8 @@ const nonEmpty = (m: Record<string, string> | undefined) => (m && Object.keys(m)
 export function executionNotFound(key: ExecutionKey): AdminError {
   const id = create(IdentifierSchema, { project: key.project, domain: key.domain, name: key.name });
   return AdminError.notFound(`missing entity of type execution with identifier ${identifierText(id)}`);
+}
+
+function scope(resourceType: MatchableResource, project: string, domain: string, workflow = "", launchPlan = "") {
+  return { project, domain, workflow, launchPlan, resourceType };
 }

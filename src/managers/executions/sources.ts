@@ -58,6 +58,8 @@ export interface AttributeScope {
 export interface MatchableAttributes {
   /** The most specific attributes for the scope; undefined when nothing matches. */
   resolve(scope: AttributeScope): Promise<MatchingAttributes | undefined>;
+  /** `resolve` for several scopes of one project, in one read. */
+  resolveMany(scopes: readonly AttributeScope[]): Promise<(MatchingAttributes | undefined)[]>;
 }
 
 /** Node executions, for executions launched by a node of another one. */

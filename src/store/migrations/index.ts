@@ -7,6 +7,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import type { ColumnTypes } from "../dialect.js";
 import * as initial from "./0001-initial.js";
 import * as latestVersionIndexes from "./0002-latest-version-indexes.js";
+import * as projectNewestIndexes from "./0003-project-newest-indexes.js";
 
 /**
  * A step. `down` undoes it for `migrate rollback`; a step without one cannot be rolled back (the initial schema:
@@ -21,6 +22,7 @@ type Step = {
 const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ["0001-initial", initial],
   ["0002-latest-version-indexes", latestVersionIndexes],
+  ["0003-project-newest-indexes", projectNewestIndexes],
 ];
 
 /** A Kysely MigrationProvider handing each step the dialect's column types. */

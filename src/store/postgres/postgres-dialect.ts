@@ -12,7 +12,7 @@ import { microsToRfc3339, parseRfc3339Micros } from "../../common/time.js";
 import type { Config } from "../../config/schema.js";
 import type { StoreDialect, ValueCodec } from "../dialect.js";
 import type { DbTime, Schema } from "../schema.js";
-import { statementName } from "../statement-names.js";
+import { MAX_STATEMENTS_PER_CONNECTION, statementName } from "../statement-names.js";
 
 const INT8 = 20;
 const TIMESTAMP = 1114;
@@ -91,21 +91,27 @@ export function openPostgres(settings: PostgresSettings, url?: string): StoreDia
 }
 
 /**
- * A pool whose clients run the registered hot-path statements as named
- * (server-side prepared) statements: PostgreSQL parses and plans them once
- * per connection (statement-names.ts).
+ * A pool whose clients run data queries as named (server-side prepared)
+ * statements: PostgreSQL parses and plans each once per connection
+ * (statement-names.ts), up to a bounded number per connection.
  */
 function withNamedStatements(pool: pg.Pool): PostgresPool {
-  const named = new WeakSet<pg.PoolClient>();
+  const prepared = new WeakMap<pg.PoolClient, Set<string>>();
   return {
     connect: async () => {
       const client = await pool.connect();
-      if (!named.has(client)) {
-        named.add(client);
+      if (!prepared.has(client)) {
+        const names = new Set<string>();
+        prepared.set(client, names);
         const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         (client as { query: unknown }).query = (text: unknown, values?: unknown) => {
           const name = typeof text === "string" && Array.isArray(values) ? statementName(text) : undefined;
-          return name === undefined ? query(text, values) : query({ name, text, values });
+          if (name === undefined) return query(text, values);
+          if (!names.has(name)) {
+            if (names.size >= MAX_STATEMENTS_PER_CONNECTION) return query(text, values);
+            names.add(name);
+          }
+          return query({ name, text, values });
         };
       }
       return client as unknown as PostgresPoolClient;

@@ -150,11 +150,8 @@ export class NodeExecutionRepository {
   }
 
   async update(trx: Executor, id: number, r: NodeExecutionRecord): Promise<void> {
-    await this.#update.execute(trx, {
-      ...nodeRecordColumns(r, this.#db.codec),
-      updated_at: this.#db.codec.time(nowMicros()),
-      id,
-    });
+    const { parent_id: _, parent_task_execution_id: __, ...columns } = nodeRecordColumns(r, this.#db.codec);
+    await this.#update.execute(trx, { ...columns, updated_at: this.#db.codec.time(nowMicros()), id });
   }
 
   /** Keeps the event in `node_execution_events`. */
@@ -289,6 +286,9 @@ const NODE_UPDATE_EXCLUDES = new Set([
   "execution_name",
   "node_id",
   "created_at",
+  // Set when the node is created and never changed: left out, so SQLite does not rewrite their indexes on each event.
+  "parent_id",
+  "parent_task_execution_id",
 ]);
 
 /** The entries of `record` whose keys are (keep) or are not (drop) in `keys`. */

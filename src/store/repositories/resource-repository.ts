@@ -77,6 +77,22 @@ export class ResourceRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Every row that can match a lookup in `project` (its own and those with
+   * no project), of the given types, most specific first: several lookups
+   * answered from one read (see mostSpecificOf).
+   */
+  async candidates(project: string, resourceTypes: readonly string[]): Promise<ResourceRow[]> {
+    return this.#db.kysely
+      .selectFrom("resources")
+      .selectAll()
+      .where("project", "in", ["", project])
+      .where("resource_type", "in", [...resourceTypes])
+      .orderBy("priority", "desc")
+      .orderBy("id", "asc")
+      .execute();
+  }
+
   /** Deletes every row matching the non-empty fields of `key` (FlyteAdmin's delete: empty fields are not conditions). */
   async delete(key: ResourceKey): Promise<void> {
     let q = this.#db.kysely.deleteFrom("resources").where("resource_type", "=", key.resourceType);
@@ -97,4 +113,20 @@ export class ResourceRepository {
       .orderBy("id", "asc")
       .execute();
   }
+}
+
+/**
+ * What `mostSpecific` answers, from rows read by `candidates` (ordered most
+ * specific first): each non-empty field of `key` matches its value or "".
+ */
+export function mostSpecificOf(rows: readonly ResourceRow[], key: ResourceKey): ResourceRow | undefined {
+  const matches = (stored: string, wanted: string) => stored === "" || stored === wanted;
+  return rows.find(
+    (r) =>
+      r.resource_type === key.resourceType &&
+      matches(r.domain, key.domain) &&
+      matches(r.project, key.project) &&
+      matches(r.workflow, key.workflow) &&
+      matches(r.launch_plan, key.launchPlan),
+  );
 }

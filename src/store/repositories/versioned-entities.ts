@@ -4,12 +4,16 @@
  * the distinct names of a project and domain (ListIds).
  */
 import { type Expression, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
+import { LruCache } from "../../common/lru-cache.js";
 import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
 import type { Schema } from "../schema.js";
+
+/** Bytes of rows each immutable versioned table keeps in memory (see VersionedEntityRepository). */
+export const IMMUTABLE_ROW_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** A versioned entity table. */
 export type VersionedTable = "tasks" | "workflows" | "launch_plans";
@@ -43,6 +47,11 @@ export function scopeFilters(entity: EntityCode, project: string, domain: string
   const out = [eq("project", project), eq("domain", domain)];
   if (name !== "") out.push(eq("name", name));
   return out;
+}
+
+/** A version key as one string (a cache key). */
+export function versionKeyText(key: VersionKey): string {
+  return `${key.project}\u0000${key.domain}\u0000${key.name}\u0000${key.version}`;
 }
 
 /** `WHERE project = ? AND domain = ? AND name = ? AND version = ?` on a table's own columns. */
@@ -130,14 +139,35 @@ export async function listNames(
 export abstract class VersionedEntityRepository<T extends VersionedTable> {
   protected readonly db: Database;
   readonly #table: T;
+  readonly #rows: LruCache<string, Selectable<Schema[T]>> | undefined;
 
-  protected constructor(db: Database, table: T) {
+  /**
+   * `immutableRows`: the table's rows never change once written (tasks and
+   * workflows: a version is registered once, and nothing updates or deletes
+   * it), so `get` keeps the rows it read in a bounded cache of this many
+   * bytes. That is correct with any number of replicas on one database: a row
+   * a replica has read is committed and final; a key not found is never
+   * cached. Tables with mutable columns (launch plans: their state) pass 0.
+   */
+  protected constructor(db: Database, table: T, immutableRows = 0) {
     this.db = db;
     this.#table = table;
+    this.#rows =
+      immutableRows > 0
+        ? new LruCache<string, Selectable<Schema[T]>>({ maxWeight: immutableRows, weigh: rowWeight })
+        : undefined;
   }
 
   async get(key: VersionKey): Promise<Selectable<Schema[T]> | undefined> {
-    return getByKey(this.db.kysely, this.#table, key);
+    const cacheKey = this.#rows && versionKeyText(key);
+    if (cacheKey !== undefined) {
+      const hit = this.#rows?.get(cacheKey);
+      if (hit !== undefined) return hit;
+    }
+    const row = await getByKey(this.db.kysely, this.#table, key);
+    if (row !== undefined && cacheKey !== undefined)
+      this.#rows?.set(cacheKey, Object.freeze(row) as Selectable<Schema[T]>);
+    return row;
   }
 
   /** A page of rows; the filters are resolved against this table only. */
@@ -150,4 +180,15 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   async listNames(project: string, domain: string, page: Omit<ListPage, "filters">): Promise<NameKey[]> {
     return listNames(this.db, this.#table, project, domain, page);
   }
+}
+
+/** Approximate bytes a row holds: its byte columns and strings, plus a fixed overhead per row. */
+function rowWeight(row: object): number {
+  let n = 256;
+  for (const v of Object.values(row)) {
+    if (v instanceof Uint8Array) n += v.byteLength;
+    else if (typeof v === "string") n += v.length * 2;
+    else n += 8;
+  }
+  return n;
 }

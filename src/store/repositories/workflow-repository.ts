@@ -3,7 +3,7 @@ import type { Insertable } from "kysely";
 import type { Database } from "../database.js";
 import type { DescriptionEntitiesTable, WorkflowsTable } from "../schema.js";
 import type { DescriptionEntityRepository } from "./description-entity-repository.js";
-import { insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
+import { IMMUTABLE_ROW_CACHE_BYTES, insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
 
 /**
  * Stores workflows.
@@ -16,7 +16,7 @@ export class WorkflowRepository extends VersionedEntityRepository<"workflows"> {
   readonly #descriptions: DescriptionEntityRepository;
 
   constructor(db: Database, descriptions: DescriptionEntityRepository) {
-    super(db, "workflows");
+    super(db, "workflows", IMMUTABLE_ROW_CACHE_BYTES);
     this.#descriptions = descriptions;
   }
 

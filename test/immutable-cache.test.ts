@@ -1,0 +1,100 @@
+/**
+ * Two replicas on one database: what one registers or changes, the other
+ * serves. Task and workflow rows and workflow closures are cached in memory
+ * (they never change once registered); launch plan state, projects and
+ * executions are mutable and must always come from the database, also when
+ * the other replica has already read and cached the same entity.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code } from "../src/errors/codes.js";
+import { LaunchPlanState } from "../src/proto/gen/flyteidl/admin/launch_plan_pb.js";
+import { Project_ProjectState } from "../src/proto/gen/flyteidl/admin/project_pb.js";
+import { WorkflowExecution_Phase } from "../src/proto/gen/flyteidl/core/execution_pb.js";
+import { pyflyteRunRequest, registerHello } from "./fixtures/executions.js";
+import { createTaskRequest, DOMAIN, PROJECT, taskId } from "./fixtures/tasks.js";
+import { intLiteral, STRING } from "./fixtures/types.js";
+import { launchPlanId, workflowId } from "./fixtures/workflows.js";
+import { rejectsWith } from "./support/assertions.js";
+import { createTestPgDatabase } from "./support/postgres.js";
+import { startTestServer, type TestServer, testDialects } from "./support/server.js";
+
+for (const dialect of testDialects()) {
+  describe(`two replicas on one database [${dialect}]`, () => {
+    let a: TestServer;
+    let b: TestServer;
+    let shared: string;
+    before(async () => {
+      shared = mkdtempSync(join(tmpdir(), "flyteadmin-replicas-"));
+      const database =
+        dialect === "postgres"
+          ? { ...(await createTestPgDatabase("replicas")), maxOpenConnections: 10 }
+          : { sqlite: { file: join(shared, "flyteadmin.db") } };
+      const overrides = { database, storage: { local: { root: join(shared, "blobs") } } };
+      a = await startTestServer(dialect, overrides);
+      b = await startTestServer(dialect, overrides);
+      await a.admin.registerProject({ project: { id: PROJECT, name: PROJECT } });
+    });
+    after(async () => {
+      await a?.close();
+      await b?.close();
+      rmSync(shared, { recursive: true, force: true });
+    });
+
+    test("registered tasks and workflows read through the other replica, also after it missed them", async () => {
+      const id = taskId("cache.task", "v1");
+      await rejectsWith(b.admin.getTask({ id }), Code.NOT_FOUND);
+      await a.admin.createTask(createTaskRequest(id, { inputs: { name: STRING }, outputs: { o0: STRING } }));
+      const fromA = await a.admin.getTask({ id });
+      for (let i = 0; i < 2; i++) assert.deepEqual(await b.admin.getTask({ id }), fromA);
+
+      await registerHello(a.admin, "c1");
+      const wf = workflowId("wf.hello.hello_wf", "c1");
+      const wfFromA = await a.admin.getWorkflow({ id: wf });
+      for (let i = 0; i < 2; i++) assert.deepEqual(await b.admin.getWorkflow({ id: wf }), wfFromA);
+    });
+
+    test("launch plan state changed on one replica is what the other serves", async () => {
+      await registerHello(a.admin, "c2");
+      const id = launchPlanId("wf.hello.hello_wf", "c2");
+      const state = async (s: TestServer) => (await s.admin.getLaunchPlan({ id })).closure?.state;
+      assert.equal(await state(b), LaunchPlanState.INACTIVE);
+      assert.equal(await state(b), LaunchPlanState.INACTIVE);
+      await a.admin.updateLaunchPlan({ id, state: LaunchPlanState.ACTIVE });
+      assert.equal(await state(b), LaunchPlanState.ACTIVE);
+      const active = await b.admin.getActiveLaunchPlan({ id: { project: PROJECT, domain: DOMAIN, name: id.name } });
+      assert.equal(active.id?.version, "c2");
+      await a.admin.updateLaunchPlan({ id, state: LaunchPlanState.INACTIVE });
+      assert.equal(await state(b), LaunchPlanState.INACTIVE);
+    });
+
+    test("project state and executions changed on one replica are what the other serves", async () => {
+      await a.admin.registerProject({ project: { id: "cache-p", name: "cache-p" } });
+      assert.equal((await b.admin.getProject({ id: "cache-p" })).state, Project_ProjectState.ACTIVE);
+      await a.admin.updateProject({ id: "cache-p", name: "cache-p", state: Project_ProjectState.ARCHIVED });
+      assert.equal((await b.admin.getProject({ id: "cache-p" })).state, Project_ProjectState.ARCHIVED);
+
+      await registerHello(a.admin, "c3");
+      const created = await a.admin.createExecution(
+        pyflyteRunRequest(launchPlanId("wf.hello.hello_wf", "c3"), { times: intLiteral(1) }),
+      );
+      const executionId = created.id;
+      assert.ok(executionId);
+      const phase = async (s: TestServer) => (await s.admin.getExecution({ id: executionId })).closure?.phase;
+      assert.equal(await phase(b), WorkflowExecution_Phase.UNDEFINED);
+      await a.admin.createWorkflowEvent({
+        event: { executionId, phase: WorkflowExecution_Phase.RUNNING, occurredAt: timestampFromMs(Date.now()) },
+      });
+      assert.equal(await phase(b), WorkflowExecution_Phase.RUNNING);
+      // The other replica's CreateExecution uses the closure both read and cached: same result.
+      const second = await b.admin.createExecution(
+        pyflyteRunRequest(launchPlanId("wf.hello.hello_wf", "c3"), { times: intLiteral(2) }),
+      );
+      assert.equal((await a.admin.getExecution({ id: second.id })).closure?.workflowId?.version, "c3");
+    });
+  });
+}
