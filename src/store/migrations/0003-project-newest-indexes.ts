@@ -18,3 +18,7 @@ export async function up(db: Kysely<unknown>, _types: ColumnTypes): Promise<void
     await db.schema.createIndex(name).on(table).columns(["project", "domain", "created_at"]).execute();
   }
 }
+
+export async function down(db: Kysely<unknown>, _types: ColumnTypes): Promise<void> {
+  for (const [, name] of TABLES) await db.schema.dropIndex(name).ifExists().execute();
+}
