@@ -403,7 +403,7 @@ test("task logs are written per attempt", async () => {
   void str;
 });
 
-test("on start, executions a previous server left unfinished end FAILED (or ABORTED), their open nodes ABORTED", async () => {
+test("on start, executions that cannot be resumed (ABORTING, or no record of the run) end ABORTED or FAILED, their open nodes ABORTED", async () => {
   const cp = new RecordingControlPlane();
   const id = (name: string) => ({
     $typeName: "flyteidl.core.WorkflowExecutionIdentifier" as const,

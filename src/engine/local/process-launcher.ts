@@ -5,12 +5,14 @@
  * MB) each task start blocked every RPC for ~4 ms, a third of the engine's
  * time on wide fan-outs. The helper (`launcher-process.ts`) is tiny, forks on
  * its own core, and runs the same `runProcess` (process group, log files,
- * SIGTERM then SIGKILL). When the server goes away the helper's IPC channel
- * closes and it stops every task it started, so tasks never outlive a crashed
- * server. If the helper cannot be used, processes start in-process.
+ * SIGTERM then SIGKILL). Task processes run under the attempt wrapper
+ * (attempt-files.ts) in sessions of their own: when the server goes away the
+ * helper exits and leaves them running, for the next server to adopt. If the
+ * helper cannot be used, processes start in-process.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { Logger } from "pino";
+import { suspended } from "./engine-suspended.js";
 import { type ProcessExit, type ProcessSpec, runProcess } from "./process-runner.js";
 
 /** Parent to helper. */
@@ -69,7 +71,11 @@ export class ProcessLauncher {
     const id = this.#nextId++;
     const { signal, ...plain } = spec;
     return new Promise<ProcessExit>((resolve) => {
-      const stop = () => this.#send({ type: "stop", id });
+      const stop = () => {
+        // The server is stopping: the task goes on, the next server adopts it.
+        if (suspended(signal)) this.#settle(id, { code: undefined, signal: undefined, aborted: true });
+        else this.#send({ type: "stop", id });
+      };
       signal?.addEventListener("abort", stop, { once: true });
       this.#pending.set(id, { resolve, detach: () => signal?.removeEventListener("abort", stop) });
       if (this.#pending.size === 1) holdLoop(child, true);
@@ -77,7 +83,7 @@ export class ProcessLauncher {
     });
   }
 
-  /** Stops the helper (after the engine has stopped its runs); tasks still running are killed by it. */
+  /** Stops the helper (after the engine has stopped its runs); tasks still running go on. */
   async close(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;

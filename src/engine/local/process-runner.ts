@@ -7,6 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
+import { wrappedArgv, wrappedExit } from "./attempt-files.js";
+import { suspended } from "./engine-suspended.js";
 
 export interface ProcessSpec {
   /** argv: program and arguments. The program is looked up on the PATH of `env`. */
@@ -20,6 +22,11 @@ export interface ProcessSpec {
   readonly signal?: AbortSignal | undefined;
   /** How long SIGTERM is given before SIGKILL, ms. */
   readonly killGraceMs?: number | undefined;
+  /**
+   * Run under the attempt wrapper (attempt-files.ts), which records the pid and exit status in `cwd`, so that the
+   * process can be adopted by another server.
+   */
+  readonly record?: boolean | undefined;
 }
 
 /** How a process ended. */
@@ -43,7 +50,7 @@ export interface ProcessExit {
  *   stdoutFile: "/tmp/out", stderrFile: "/tmp/err" });
  */
 export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
-  const [program, ...args] = spec.argv;
+  const [program, ...args] = spec.record && spec.argv.length > 0 ? wrappedArgv(spec.argv) : spec.argv;
   if (program === undefined) return { code: undefined, signal: undefined, spawnError: "empty command", aborted: false };
   if (spec.signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
   const out = await open(spec.stdoutFile, "a");
@@ -62,12 +69,22 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
       });
       let killTimer: NodeJS.Timeout | undefined;
       const stop = () => {
+        if (suspended(spec.signal)) {
+          // The server is stopping: the process goes on, the next server adopts it.
+          leave();
+          return;
+        }
         aborted = true;
         signalGroup(child.pid, "SIGTERM");
         killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), spec.killGraceMs ?? 5000);
         killTimer.unref();
       };
       spec.signal?.addEventListener("abort", stop, { once: true });
+      const leave = () => {
+        settled = true;
+        child.unref();
+        resolve({ code: undefined, signal: undefined, aborted: true });
+      };
       const finish = (exit: ProcessExit) => {
         if (settled) return;
         settled = true;
@@ -78,7 +95,19 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         resolve(exit);
       };
       child.once("error", (e) => finish({ code: undefined, signal: undefined, spawnError: e.message, aborted }));
-      child.once("exit", (code, signal) => finish({ code: code ?? undefined, signal: signal ?? undefined, aborted }));
+      child.once("exit", (code, signal) => {
+        if (!spec.record || code === null) {
+          finish({ code: code ?? undefined, signal: signal ?? undefined, aborted });
+          return;
+        }
+        void wrappedExit(spec.cwd, code).then((e) =>
+          finish(
+            e.notFound
+              ? { code: undefined, signal: undefined, spawnError: `spawn ${spec.argv[0]} ENOENT`, aborted }
+              : { code: e.code, signal: e.signal, aborted },
+          ),
+        );
+      });
     });
   } finally {
     await out.close();

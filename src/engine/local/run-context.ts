@@ -25,9 +25,12 @@ import type { EngineFiles } from "./engine-files.js";
 import type { EventReporter } from "./event-reporter.js";
 import type { ProcessLauncher } from "./process-launcher.js";
 import type { Semaphore } from "./process-runner.js";
+import type { ResumeState } from "./resume-state.js";
 import type { EngineSettings } from "./settings.js";
 import type { TaskCache } from "./task-cache.js";
 import type { ParentInfo } from "./unique-id.js";
+
+export { EngineSuspended, suspended } from "./engine-suspended.js";
 
 /** What the engine provides to every execution. */
 export interface EngineServices {
@@ -65,6 +68,8 @@ export interface ExecutionScope {
   readonly overwriteCache: boolean;
   /** Aborted by TerminateExecution (reason in `signal.reason`) or by the server stopping. */
   readonly signal: AbortSignal;
+  /** Set when the execution continues from what a previous server recorded. */
+  readonly resume?: ResumeState | undefined;
 }
 
 /** One workflow level. */

@@ -84,6 +84,9 @@ export class RecordingControlPlane implements EngineControlPlane {
   async listUnfinishedNodes() {
     return this.unfinishedNodes;
   }
+  async listRecordedNodes() {
+    return [];
+  }
   /** Nodes of the recovered execution that succeeded, by node id. */
   readonly recoverable = new Map<string, RecoverableNode>();
   async recoverableNode(_id: WorkflowExecutionIdentifier, nodeId: string) {
