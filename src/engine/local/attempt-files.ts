@@ -2,14 +2,14 @@
  * What an attempt's working directory says about its process, so that a
  * restarted server can tell a task that is still running (adopt it) from one
  * that ended while no server watched (read its exit status) and one that
- * died with the machine (retry it). Every task process is started under a
- * tiny `sh` wrapper, in its own session, that writes its pid to `pid` before
- * the task starts and the task's exit status to `exit` after it ends (the
- * warm Python worker's per-attempt process keeps the same two files). The
- * wrapper, not the server, is the task's parent: a task outlives a server
- * that stops or crashes, and its exit status is not lost with the server.
+ * died with the machine (retry it). Whoever starts a task process records
+ * its pid (with its start time, so that a recycled pid is not mistaken for
+ * it) in `pid` and, when it ends, its exit status in `exit`: the process
+ * launcher's helper, which outlives a crashed server until its tasks end, or
+ * the warm Python worker's per-attempt process.
  */
-import { readdir, readFile, readlink, realpath, stat } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { suspended } from "./engine-suspended.js";
@@ -17,35 +17,33 @@ import type { ProcessExit } from "./process-runner.js";
 
 export const PID_FILE = "pid";
 export const EXIT_FILE = "exit";
-/** Left by the wrapper when the program is not on the task's PATH (what spawn's ENOENT used to say). */
-export const NOT_FOUND_FILE = "not-found";
 
-/**
- * Runs `"$@"` and records it: pid first, then the exit status (written to a
- * temporary file and renamed, so a reader never sees half of it). `unset PWD`:
- * dash exports PWD, and the task must see exactly the environment it is given.
- */
-const WRAPPER = `echo $$ >${PID_FILE}.tmp && mv ${PID_FILE}.tmp ${PID_FILE}
-unset PWD
-if command -v "$1" >/dev/null 2>&1; then "$@"; c=$?; else : >${NOT_FOUND_FILE}; c=127; fi
-echo $c >${EXIT_FILE}.tmp && mv ${EXIT_FILE}.tmp ${EXIT_FILE}
-exit $c`;
+/** A process's start time in clock ticks since boot (Linux), or undefined. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
 
-/** argv running `argv` under the wrapper (the working directory must be the attempt's directory). */
-export function wrappedArgv(argv: readonly string[]): string[] {
-  return ["/bin/sh", "-c", WRAPPER, "sh", ...argv];
+/** Records a started process in its attempt directory. */
+export async function recordStart(dir: string, pid: number): Promise<void> {
+  await writeFile(join(dir, PID_FILE), `${pid} ${processStartTime(pid) ?? ""}\n`);
+}
+
+/** Records how a process ended, as a shell reports a status (128 + n: killed by signal n). */
+export async function recordExit(dir: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+  await writeFile(join(dir, EXIT_FILE), `${status}\n`);
 }
 
 /** What the directory says. */
 export type AttemptProcessState =
   | { readonly kind: "none" }
   | { readonly kind: "notStarted" }
-  | {
-      readonly kind: "exited";
-      readonly code: number | undefined;
-      readonly signal: string | undefined;
-      readonly notFound: boolean;
-    }
+  | { readonly kind: "exited"; readonly code: number | undefined; readonly signal: string | undefined }
   | { readonly kind: "running"; readonly pid: number; readonly startedAtMs: number }
   | { readonly kind: "lost"; readonly startedAtMs: number };
 
@@ -59,52 +57,45 @@ export function decodeStatus(status: number): { code: number | undefined; signal
   return { code: status, signal: undefined };
 }
 
-/** The exit of a wrapped process from its status: a signal, a code, or "the program was not found". */
-export async function wrappedExit(
-  dir: string,
-  status: number,
-): Promise<{ code: number | undefined; signal: string | undefined; notFound: boolean }> {
-  const notFound = status === 127 && (await stat(join(dir, NOT_FOUND_FILE)).catch(() => undefined)) !== undefined;
-  return { ...decodeStatus(status), notFound };
+/** A file's text; a file caught between its creation and its one write is read again. */
+async function readSettled(path: string): Promise<string | undefined> {
+  for (let i = 0; ; i++) {
+    const text = await readFile(path, "utf8").catch(() => undefined);
+    if (text !== "" || i >= 5) return text;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
+
+const STATUS = /^\d+\s*$/;
 
 /** Reads the state of the attempt whose working directory is `dir`. */
 export async function attemptProcessState(dir: string): Promise<AttemptProcessState> {
   if (!(await stat(dir).catch(() => undefined))) return { kind: "none" };
-  const exit = await readFile(join(dir, EXIT_FILE), "utf8").catch(() => undefined);
-  if (exit !== undefined && /^\d+\s*$/.test(exit)) return { kind: "exited", ...(await wrappedExit(dir, Number(exit))) };
+  const exit = await readSettled(join(dir, EXIT_FILE));
+  if (exit !== undefined && STATUS.test(exit)) return { kind: "exited", ...decodeStatus(Number(exit)) };
   const pidPath = join(dir, PID_FILE);
-  const [text, info] = await Promise.all([
-    readFile(pidPath, "utf8").catch(() => undefined),
-    stat(pidPath).catch(() => undefined),
-  ]);
-  const pid = Number(text);
+  const [text, info] = await Promise.all([readSettled(pidPath), stat(pidPath).catch(() => undefined)]);
+  const [pidText, startTime] = (text ?? "").trim().split(" ");
+  const pid = Number(pidText);
   if (text === undefined || !Number.isInteger(pid) || pid <= 0) return { kind: "notStarted" };
   const startedAtMs = info?.mtimeMs ?? Date.now();
-  if (await isAlive(pid, dir)) return { kind: "running", pid, startedAtMs };
+  if (isAlive(pid, startTime)) return { kind: "running", pid, startedAtMs };
   // It may have ended between the two reads.
-  const late = await readFile(join(dir, EXIT_FILE), "utf8").catch(() => undefined);
-  if (late !== undefined && /^\d+\s*$/.test(late)) return { kind: "exited", ...(await wrappedExit(dir, Number(late))) };
+  const late = await readSettled(join(dir, EXIT_FILE));
+  if (late !== undefined && STATUS.test(late)) return { kind: "exited", ...decodeStatus(Number(late)) };
   return { kind: "lost", startedAtMs };
 }
 
-/**
- * Whether `pid` is the wrapper of this attempt: alive, and (where /proc
- * exists) still working in `dir`, so that a recycled pid is not mistaken for it.
- */
-async function isAlive(pid: number, dir: string): Promise<boolean> {
+/** Whether `pid` is still the recorded process: alive, and (where /proc tells) started when it was recorded. */
+function isAlive(pid: number, startTime: string | undefined): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  if (process.platform !== "linux") return true;
-  // A zombie (ended, not yet reaped) has no working directory to read: not alive.
-  const [cwd, real] = await Promise.all([
-    readlink(`/proc/${pid}/cwd`).catch(() => undefined),
-    realpath(dir).catch(() => dir),
-  ]);
-  return cwd === real;
+  if (!startTime) return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === startTime;
 }
 
 /** Signals the process group an attempt's wrapper leads (it runs in its own session). */
@@ -141,10 +132,7 @@ export async function waitForAdopted(
         killTimer = setTimeout(() => signalAttempt(pid, "SIGKILL"), killGraceMs);
       }
       const state = await attemptProcessState(dir);
-      if (state.kind === "exited") {
-        if (state.notFound) return { code: undefined, signal: undefined, spawnError: "program not found", aborted };
-        return { code: state.code, signal: state.signal, aborted };
-      }
+      if (state.kind === "exited") return { code: state.code, signal: state.signal, aborted };
       if (state.kind !== "running") {
         if (aborted) return { code: undefined, signal: undefined, aborted };
         return {

@@ -1,9 +1,9 @@
 /**
  * The process launcher's helper process (see process-launcher.ts): runs the
  * task processes the server asks for with `runProcess` and reports how each
- * ended. When the server goes away (its IPC channel closes) the helper
- * exits: the tasks it started run on in their own sessions, and the wrapper
- * each runs under records its exit status for the next server.
+ * ended. When the server goes away (its IPC channel closes) the tasks run
+ * on: the helper stays until the last has ended and its exit status is
+ * recorded for the next server, then exits.
  */
 import type { LauncherReply, LauncherRequest } from "./process-launcher.js";
 import { runProcess } from "./process-runner.js";
@@ -29,4 +29,5 @@ process.on("message", (m: LauncherRequest) => {
     });
 });
 
-process.on("disconnect", () => process.exit(0));
+// Nothing else holds the event loop: once disconnected, the helper exits when its last task has ended.
+process.on("disconnect", () => undefined);

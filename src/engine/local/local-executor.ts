@@ -34,6 +34,7 @@ import { ResumeState } from "./resume-state.js";
 import { type EngineServices, EngineSuspended } from "./run-context.js";
 import { type EngineSettings, engineSettings } from "./settings.js";
 import { TaskCache } from "./task-cache.js";
+import { WarmPython } from "./warm-python.js";
 
 export interface LocalExecutorDeps {
   readonly config: Config;
@@ -61,11 +62,13 @@ export class LocalExecutor implements WorkflowExecutor {
   readonly #runs = new Map<string, ExecutionRun>();
   #services: EngineServices | undefined;
   readonly #processes: ProcessLauncher;
+  readonly #warmPython: WarmPython | undefined;
 
   constructor(deps: LocalExecutorDeps) {
     this.#deps = deps;
     this.settings = engineSettings(deps.config, deps.dataDir);
     this.#processes = new ProcessLauncher(deps.logger);
+    this.#warmPython = this.settings.warmPython ? new WarmPython(deps.logger, this.settings.workDir) : undefined;
   }
 
   /** Connects the engine to the admin and resumes the executions a previous server left running. */
@@ -78,6 +81,7 @@ export class LocalExecutor implements WorkflowExecutor {
       settings: this.settings,
       taskSlots: new Semaphore(this.settings.maxParallelTasks),
       processes: this.#processes,
+      warmPython: this.#warmPython,
       cache: new TaskCache(this.#deps.blobs),
       files: new EngineFiles(this.#deps.blobs),
       publicUrl,
@@ -125,6 +129,7 @@ export class LocalExecutor implements WorkflowExecutor {
     const runs = [...this.#runs.values()];
     for (const run of runs) run.stop(new EngineSuspended());
     await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    this.#warmPython?.close();
     await this.#processes.close();
   }
 

@@ -111,17 +111,17 @@ test("an aborted signal never starts the process", async () => {
   });
 });
 
-test("a recorded process leaves its pid and exit status; it outlives a suspended run and the launcher, and is adopted", async () => {
+test("a recorded process leaves its pid and exit status; it outlives a suspended run and the launcher, which records its end", async () => {
   await withLauncher(async (launcher, dir) => {
     const env = await launcher.run({ argv: ["env"], ...files(dir, "env"), record: true });
     assert.equal(env.code, 0);
-    // Exactly the given environment: the wrapper's shell adds nothing (dash would export PWD).
     assert.equal((await readFile(join(dir, "env.out"), "utf8")).trim(), "PATH=/usr/local/bin:/usr/bin:/bin");
-    assert.equal((await attemptProcessState(dir)).kind, "exited");
+    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: 0, signal: undefined });
     const failed = await launcher.run({ argv: ["sh", "-c", "exit 4"], ...files(dir, "f"), record: true });
     assert.equal(failed.code, 4);
     const killed = await launcher.run({ argv: ["sh", "-c", "kill -9 $$"], ...files(dir, "k"), record: true });
     assert.deepEqual([killed.code, killed.signal], [undefined, "SIGKILL"]);
+    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: undefined, signal: "SIGKILL" });
     const missing = await launcher.run({ argv: ["no-such-program-here"], ...files(dir, "m"), record: true });
     assert.match(missing.spawnError ?? "", /ENOENT/);
 

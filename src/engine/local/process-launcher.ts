@@ -5,10 +5,12 @@
  * MB) each task start blocked every RPC for ~4 ms, a third of the engine's
  * time on wide fan-outs. The helper (`launcher-process.ts`) is tiny, forks on
  * its own core, and runs the same `runProcess` (process group, log files,
- * SIGTERM then SIGKILL). Task processes run under the attempt wrapper
- * (attempt-files.ts) in sessions of their own: when the server goes away the
- * helper exits and leaves them running, for the next server to adopt. If the
- * helper cannot be used, processes start in-process.
+ * SIGTERM then SIGKILL) and records each task's pid and exit status in its
+ * attempt directory (attempt-files.ts). The helper runs in a session of its
+ * own and outlives the server: when the server goes away (stopped or
+ * crashed) its tasks run on, the helper records how they end and exits after
+ * the last, and the next server adopts them from their files. If the helper
+ * cannot be used, processes start in-process.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { Logger } from "pino";
@@ -83,16 +85,18 @@ export class ProcessLauncher {
     });
   }
 
-  /** Stops the helper (after the engine has stopped its runs); tasks still running go on. */
+  /**
+   * Lets the helper go (after the engine has put its runs down): it stays, in its own session, until the tasks it
+   * runs have ended and their exit status is recorded, then exits. Attempts still waiting here end as lost.
+   */
   async close(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     this.#broken = true;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.ref();
+    for (const id of [...this.#pending.keys()]) this.#settle(id, lostExit("the server stopped; the task runs on"));
+    if (!child || child.exitCode !== null || !child.connected) return;
     child.disconnect();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    child.unref();
   }
 
   #helper(): ChildProcess | undefined {
@@ -103,6 +107,8 @@ export class ProcessLauncher {
         execArgv: loaderArgs(process.execArgv),
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         serialization: "json",
+        // Its own session: a Ctrl-C to the server's terminal does not reach it, nor the tasks it watches.
+        detached: true,
       });
       child.on("message", (m: LauncherReply) => this.#settle(m.id, m.exit));
       child.once("exit", (code, sig) => this.#lost(child, `exited (${code ?? sig})`));

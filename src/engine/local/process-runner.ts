@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
-import { wrappedArgv, wrappedExit } from "./attempt-files.js";
+import { recordExit, recordStart } from "./attempt-files.js";
 import { suspended } from "./engine-suspended.js";
 
 export interface ProcessSpec {
@@ -23,8 +23,7 @@ export interface ProcessSpec {
   /** How long SIGTERM is given before SIGKILL, ms. */
   readonly killGraceMs?: number | undefined;
   /**
-   * Run under the attempt wrapper (attempt-files.ts), which records the pid and exit status in `cwd`, so that the
-   * process can be adopted by another server.
+   * Record the pid and the exit status in `cwd` (attempt-files.ts), so that another server can adopt the process.
    */
   readonly record?: boolean | undefined;
 }
@@ -50,7 +49,7 @@ export interface ProcessExit {
  *   stdoutFile: "/tmp/out", stderrFile: "/tmp/err" });
  */
 export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
-  const [program, ...args] = spec.record && spec.argv.length > 0 ? wrappedArgv(spec.argv) : spec.argv;
+  const [program, ...args] = spec.argv;
   if (program === undefined) return { code: undefined, signal: undefined, spawnError: "empty command", aborted: false };
   if (spec.signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
   const out = await open(spec.stdoutFile, "a");
@@ -95,18 +94,15 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         resolve(exit);
       };
       child.once("error", (e) => finish({ code: undefined, signal: undefined, spawnError: e.message, aborted }));
+      const started = spec.record && child.pid !== undefined ? recordStart(spec.cwd, child.pid) : Promise.resolve();
       child.once("exit", (code, signal) => {
-        if (!spec.record || code === null) {
-          finish({ code: code ?? undefined, signal: signal ?? undefined, aborted });
-          return;
-        }
-        void wrappedExit(spec.cwd, code).then((e) =>
-          finish(
-            e.notFound
-              ? { code: undefined, signal: undefined, spawnError: `spawn ${spec.argv[0]} ENOENT`, aborted }
-              : { code: e.code, signal: e.signal, aborted },
-          ),
-        );
+        const exit = { code: code ?? undefined, signal: signal ?? undefined, aborted };
+        if (!spec.record) return finish(exit);
+        // Recorded before the server hears of it: a server that stops now reads it back.
+        void started
+          .then(() => recordExit(spec.cwd, code, signal))
+          .catch(() => undefined)
+          .then(() => finish(exit));
       });
     });
   } finally {

@@ -29,6 +29,7 @@ import type { ResumeState } from "./resume-state.js";
 import type { EngineSettings } from "./settings.js";
 import type { TaskCache } from "./task-cache.js";
 import type { ParentInfo } from "./unique-id.js";
+import type { WarmPython } from "./warm-python.js";
 
 export { EngineSuspended, suspended } from "./engine-suspended.js";
 
@@ -43,6 +44,8 @@ export interface EngineServices {
   readonly taskSlots: Semaphore;
   /** Starts task processes (from a small helper process, off the server's thread). */
   readonly processes: ProcessLauncher;
+  /** Forks flytekit tasks from warm Python workers (undefined: `executor.local.warmPython` is off). */
+  readonly warmPython: WarmPython | undefined;
   readonly cache: TaskCache;
   /** Fast reads and writes of the engine's own files in the store. */
   readonly files: EngineFiles;

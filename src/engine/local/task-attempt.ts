@@ -214,14 +214,10 @@ async function startOrAdopt(
 ): Promise<ProcessExit> {
   const settings = spec.scope.services.settings;
   const adopt = spec.adopt;
-  if (adopt?.kind === "exited") {
-    if (adopt.notFound)
-      return { code: undefined, signal: undefined, spawnError: `spawn ${p.argv[0]} ENOENT`, aborted: false };
-    return { code: adopt.code, signal: adopt.signal, aborted: false };
-  }
+  if (adopt?.kind === "exited") return { code: adopt.code, signal: adopt.signal, aborted: false };
   if (adopt?.kind === "running") return waitForAdopted(p.dir, adopt.pid, spec.signal, settings.killGraceMs);
   await spec.onStarted(p.logs);
-  return spec.scope.services.processes.run({
+  const process = {
     argv: p.argv,
     cwd: p.dir,
     env: p.env,
@@ -230,7 +226,11 @@ async function startOrAdopt(
     signal: spec.signal,
     killGraceMs: settings.killGraceMs,
     record: true,
-  });
+  };
+  const services = spec.scope.services;
+  const image = spec.task.target.case === "container" ? spec.task.target.value.image : "";
+  const warm = services.warmPython ? await services.warmPython.run(process, image) : undefined;
+  return warm ?? services.processes.run(process);
 }
 
 function buildArgv(

@@ -1,0 +1,149 @@
+/**
+ * The Python side of the warm Python start (warm-python.ts), run with
+ * `python -c`: the one piece of the engine that is not TypeScript, because
+ * only a Python process that has already imported flytekit can hand that
+ * import to a new process (by fork). It is kept to what must be Python:
+ * import the entrypoint module once; then, per request, fork a process that
+ * takes the attempt's session, working directory, stdio files and
+ * environment, records its pid, forks the task itself (running the console
+ * script as `python <script>` would) and records its exit status, as the
+ * process launcher does for a plain start (attempt-files.ts). The task's
+ * process ends as the interpreter would end it (threads joined, atexit
+ * handlers run, output flushed) but skips tearing down the heap it shares
+ * with the worker: that teardown took longer than the task itself.
+ *
+ * Protocol: JSON lines on stdin `{"id", "script", "argv", "cwd", "env",
+ * "stdout", "stderr"}`; on stdout `{"ready": true}` once, then per request
+ * `{"id", "pid"}` when started and `{"id", "code"}` when it ended (a
+ * negative code is a signal).
+ */
+export const WARM_PYTHON_WORKER = String.raw`
+import atexit, gc, json, os, runpy, select, signal, sys, threading
+inp = os.fdopen(os.dup(0), "rb", buffering=0)
+out = os.fdopen(os.dup(1), "wb", buffering=0)
+null = os.open(os.devnull, os.O_RDWR)
+os.dup2(null, 0)
+os.dup2(2, 1)
+import flytekit.bin.entrypoint  # noqa: F401  the import every attempt would pay
+gc.freeze()  # what was imported stays shared with the attempts: their collector leaves it alone
+wake_r, wake_w = os.pipe()
+os.set_blocking(wake_w, False)
+signal.set_wakeup_fd(wake_w)
+signal.signal(signal.SIGCHLD, lambda *_: None)
+running = {}
+
+def send(msg):
+    out.write((json.dumps(msg) + "\n").encode())
+
+def write_file(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+def start_time():
+    # Recorded with the pid, so that a restarted server does not take a recycled pid for the attempt.
+    try:
+        with open("/proc/self/stat") as f:
+            text = f.read()
+        return text[text.rindex(")") + 2:].split(" ")[19]
+    except (OSError, ValueError, IndexError):
+        return ""
+
+def prepare(req):
+    # The attempt's own process: its session, directory and stdio; the task runs below it.
+    for fd in (inp.fileno(), out.fileno(), wake_r, wake_w):
+        os.close(fd)
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    os.chdir(req["cwd"])
+    write_file("pid", "%d %s\n" % (os.getpid(), start_time()))
+    os.dup2(null, 0)
+    for fd, path in ((1, req["stdout"]), (2, req["stderr"])):
+        f = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(f, fd)
+        os.close(f)
+    os.close(null)
+
+def exit_code(e):
+    # As the interpreter turns SystemExit into a status.
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code & 0xFF
+    print(e.code, file=sys.stderr)
+    return 1
+
+def run_task(req):
+    os.environ.clear()
+    os.environ.update(req["env"])
+    sys.argv = [req["script"]] + req["argv"][1:]
+    sys.path[0] = os.path.dirname(req["script"])
+    code = 0
+    try:
+        runpy.run_path(req["script"], run_name="__main__")
+    except SystemExit as e:
+        code = exit_code(e)
+    except BaseException:
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    # What the interpreter does at exit (threads, atexit, buffered output) without tearing down the heap it shares
+    # with the worker, which takes longer than the task itself.
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
+
+def attempt(req):
+    try:
+        prepare(req)
+        task = os.fork()
+    except BaseException:
+        os._exit(127)
+    if task == 0:
+        run_task(req)
+    _, status = os.waitpid(task, 0)
+    code = os.waitstatus_to_exitcode(status)
+    shell = code if code >= 0 else 128 - code
+    write_file("exit", str(shell) + "\n")
+    os._exit(shell)
+
+send({"ready": True})
+buf = b""
+while True:
+    ready, _, _ = select.select([inp, wake_r], [], [])
+    if wake_r in ready:
+        try:
+            os.read(wake_r, 512)
+        except BlockingIOError:
+            pass
+    while running:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        rid = running.pop(pid, None)
+        if rid is not None:
+            send({"id": rid, "code": os.waitstatus_to_exitcode(status)})
+    if inp in ready:
+        chunk = os.read(inp.fileno(), 65536)
+        if not chunk:
+            sys.exit(0)
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            req = json.loads(line)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                attempt(req)
+            running[pid] = req["id"]
+            send({"id": req["id"], "pid": pid})
+`;
