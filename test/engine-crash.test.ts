@@ -194,23 +194,30 @@ class Harness {
     return code;
   }
 
-  /** Kills every task process still running (what a reboot does), by the pid files their wrappers leave. */
-  killTasks(): number {
-    const runs = join(this.dataDir, "engine", "runs");
-    if (!existsSync(runs)) return 0;
-    let killed = 0;
-    for (const entry of readdirSync(runs, { recursive: true }) as string[]) {
-      if (!entry.endsWith("/pid")) continue;
-      const dir = join(runs, entry.slice(0, -4));
-      if (existsSync(join(dir, "exit"))) continue;
+  /** The processes below the server (the process launcher's helper, the tasks it started), from /proc. */
+  descendants(): number[] {
+    const root = this.#server?.child.pid;
+    if (root === undefined || !existsSync("/proc")) return [];
+    const children = new Map<number, number[]>();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
       try {
-        process.kill(-Number(readFileSync(join(dir, "pid"), "utf8")), "SIGKILL");
-        killed++;
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
       } catch {
-        // ended meanwhile
+        // gone meanwhile
       }
     }
-    return killed;
+    const found: number[] = [];
+    const walk = (pid: number) => {
+      for (const c of children.get(pid) ?? []) {
+        found.push(c);
+        walk(c);
+      }
+    };
+    walk(root);
+    return found;
   }
 
   async close(): Promise<void> {
@@ -572,10 +579,19 @@ for (const dialect of testDialects()) {
         await new Promise((r) => setTimeout(r, 600 + random() * 1800));
         // A graceful stop must leave the runs to the next server too.
         const signal = i === GRACEFUL ? "SIGTERM" : "SIGKILL";
+        // A reboot takes every process with the server: the helper that records exit statuses, and the tasks.
+        const below = i === REBOOT ? h.descendants() : [];
         const code = await h.interrupt(signal);
+        for (const pid of below) {
+          try {
+            process.kill(pid, "SIGKILL");
+            tasksKilled++;
+          } catch {
+            // ended meanwhile
+          }
+        }
         if (signal === "SIGTERM") assert.equal(code, 0, "a SIGTERM is a clean, prompt exit");
         else kills++;
-        if (i === REBOOT) tasksKilled += h.killTasks();
         await h.start();
         if (i === 1) {
           await h.signals.setSignal({
@@ -613,7 +629,7 @@ for (const dialect of testDialects()) {
       await h.interrupt("SIGTERM");
       await checkDatabase(h, dialect);
       console.log(
-        `[${dialect}] executions: ${runs.length} (+1 child), all SUCCEEDED with their outputs; interruptions: ${h.interruptions.length - 1} (${kills} SIGKILL, ${INTERRUPTIONS - kills} SIGTERM, ${tasksKilled} task processes killed by a reboot); ` +
+        `[${dialect}] executions: ${runs.length} (+1 child), all SUCCEEDED with their outputs; interruptions: ${h.interruptions.length - 1} (${kills} SIGKILL, ${INTERRUPTIONS - kills} SIGTERM, ${tasksKilled} processes killed with the server by a reboot); ` +
           `task runs: ${counts.tasks} tasks, ${counts.runs} runs, ${counts.rerun} re-runs; nothing lost; seed ${SEED}`,
       );
       assert.deepEqual(counts.overLimit, [], "tasks run more often than the interruptions that hit them allow");
