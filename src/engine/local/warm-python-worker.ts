@@ -18,7 +18,7 @@
  * negative code is a signal).
  */
 export const WARM_PYTHON_WORKER = String.raw`
-import atexit, gc, json, os, runpy, select, signal, sys, threading
+import atexit, gc, json, os, runpy, select, shutil, signal, sys, threading
 inp = os.fdopen(os.dup(0), "rb", buffering=0)
 out = os.fdopen(os.dup(1), "wb", buffering=0)
 null = os.open(os.devnull, os.O_RDWR)
@@ -74,19 +74,20 @@ def exit_code(e):
     print(e.code, file=sys.stderr)
     return 1
 
-def run_task(req):
-    os.environ.clear()
-    os.environ.update(req["env"])
-    sys.argv = [req["script"]] + req["argv"][1:]
-    sys.path[0] = os.path.dirname(req["script"])
-    code = 0
+def run_script(script, argv):
+    # "python <script> <args>", in this process: the status it would exit with.
+    sys.argv = [script] + argv[1:]
+    sys.path[0] = os.path.dirname(script)
     try:
-        runpy.run_path(req["script"], run_name="__main__")
+        runpy.run_path(script, run_name="__main__")
     except SystemExit as e:
-        code = exit_code(e)
+        return exit_code(e)
     except BaseException:
         sys.excepthook(*sys.exc_info())
-        code = 1
+        return 1
+    return 0
+
+def finish(code):
     # What the interpreter does at exit (threads, atexit, buffered output) without tearing down the heap it shares
     # with the worker, which takes longer than the task itself.
     threading._shutdown()
@@ -97,6 +98,39 @@ def run_task(req):
         except Exception:
             pass
     os._exit(code)
+
+def warm_fast_execute():
+    # pyflyte-fast-execute downloads the code, then runs pyflyte-execute as a new process with the code on
+    # PYTHONPATH; that process is forked from here instead (the user's code is not imported yet here either).
+    entrypoint = sys.modules["flytekit.bin.entrypoint"]
+    cold = entrypoint._run_subprocess
+
+    def run(cmd, env=None):
+        env = dict(os.environ if env is None else env)
+        script = shutil.which(cmd[0], path=env.get("PATH"))
+        if not script or os.path.basename(script) not in ("pyflyte-execute", "pyflyte-map-execute"):
+            return cold(cmd, env)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.environ.clear()
+            os.environ.update(env)
+            added = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+            sys.path[1:1] = added
+            finish(run_script(script, cmd))
+        signal.signal(signal.SIGTERM, lambda signum, _: os.kill(pid, signum))
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+    entrypoint._run_subprocess = run
+
+def run_task(req):
+    os.environ.clear()
+    os.environ.update(req["env"])
+    if os.path.basename(req["script"]) == "pyflyte-fast-execute":
+        warm_fast_execute()
+    finish(run_script(req["script"], req["argv"]))
 
 def attempt(req):
     try:

@@ -43,8 +43,21 @@ async function fakeFlytekit(py: string): Promise<{ dir: string; bin: string; lib
       "    print('to stderr', file=sys.stderr)\n" +
       "    if arg == 'raise':\n" +
       "        raise ValueError('boom')\n" +
-      "    return int(arg)\n",
+      "    return int(arg)\n\n" +
+      "def _run_subprocess(cmd, env=None):\n" +
+      "    import subprocess\n" +
+      "    return subprocess.call(cmd, env=env)\n\n" +
+      "def fast_execute_task_cmd():\n" +
+      "    import sys\n" +
+      "    env = dict(os.environ, PYTHONPATH=os.environ['PYTHONPATH'] + os.pathsep + '/downloaded/code')\n" +
+      "    return _run_subprocess(['pyflyte-execute'] + sys.argv[1:], env)\n",
   );
+  const fast = join(bin, "pyflyte-fast-execute");
+  await writeFile(
+    fast,
+    `#!${py}\nimport sys\nfrom flytekit.bin.entrypoint import fast_execute_task_cmd\nif __name__ == '__main__':\n    sys.exit(fast_execute_task_cmd())\n`,
+  );
+  await chmod(fast, 0o755);
   const script = join(bin, "pyflyte-execute");
   await writeFile(
     script,
@@ -143,6 +156,36 @@ test("a warm attempt is stopped as a group, left running when the server stops, 
     const state = await attemptProcessState(s);
     assert.equal(state.kind, "running", "the attempt outlives the worker");
     if (state.kind === "running") process.kill(-state.pid, "SIGKILL");
+  } finally {
+    warm.close();
+    await rm(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("pyflyte-fast-execute runs its pyflyte-execute from the warm heap too, with the downloaded code on PYTHONPATH", {
+  skip: py ? false : "no python3 here",
+}, async () => {
+  const f = await fakeFlytekit(py!);
+  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
+  try {
+    const cwd = join(f.dir, "fast");
+    await mkdir(cwd);
+    const env = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: cwd };
+    const spec = {
+      argv: ["pyflyte-fast-execute", "5"],
+      cwd,
+      env,
+      stdoutFile: join(cwd, "o"),
+      stderrFile: join(cwd, "e"),
+      record: true,
+    };
+    const exit = await warm.run(spec, "i");
+    assert.equal(exit?.code, 5);
+    const seen = JSON.parse(await readFile(spec.stdoutFile, "utf8")) as { argv: string[]; env: Record<string, string> };
+    assert.deepEqual(seen.argv, [join(f.bin, "pyflyte-execute"), "5"]);
+    assert.equal(seen.env.PYTHONPATH, `${f.lib}:/downloaded/code`);
+    // No second interpreter imported flytekit for the inner command.
+    assert.equal((await readFile(f.imports, "utf8")).trim().split("\n").length, 1);
   } finally {
     warm.close();
     await rm(f.dir, { recursive: true, force: true });
