@@ -5,9 +5,10 @@
  * import to a new process (by fork). It is kept to what must be Python:
  * import the entrypoint module once; then, per request, fork a process that
  * takes the attempt's session, working directory, stdio files and
- * environment, records its pid, forks the task itself (running the console
- * script as `python <script>` would) and records its exit status, as the
- * process launcher does for a plain start (attempt-files.ts). The task's
+ * environment, records its pid and runs the console script as
+ * `python <script>` would; the worker records its exit status, as the
+ * process launcher does for a plain start (attempt-files.ts), and, like the
+ * launcher, outlives the server until its attempts have ended. The task's
  * process ends as the interpreter would end it (threads joined, atexit
  * handlers run, output flushed) but skips tearing down the heap it shares
  * with the worker: that teardown took longer than the task itself.
@@ -50,7 +51,7 @@ def start_time():
         return ""
 
 def prepare(req):
-    # The attempt's own process: its session, directory and stdio; the task runs below it.
+    # The attempt's own process: its session, directory and stdio.
     for fd in (inp.fileno(), out.fileno(), wake_r, wake_w):
         os.close(fd)
     signal.set_wakeup_fd(-1)
@@ -135,21 +136,26 @@ def run_task(req):
 def attempt(req):
     try:
         prepare(req)
-        task = os.fork()
     except BaseException:
         os._exit(127)
-    if task == 0:
-        run_task(req)
-    _, status = os.waitpid(task, 0)
+    run_task(req)
+
+def ended(pid, status):
+    # Recorded before the server hears of it: a server that stops now reads it back.
+    rid, cwd = running.pop(pid)
     code = os.waitstatus_to_exitcode(status)
-    shell = code if code >= 0 else 128 - code
-    write_file("exit", str(shell) + "\n")
-    os._exit(shell)
+    try:
+        write_file(os.path.join(cwd, "exit"), str(code if code >= 0 else 128 - code) + "\n")
+    except OSError:
+        pass
+    if rid is not None:
+        send({"id": rid, "code": code})
 
 send({"ready": True})
 buf = b""
-while True:
-    ready, _, _ = select.select([inp, wake_r], [], [])
+reading = True
+while reading or running:
+    ready, _, _ = select.select([inp, wake_r] if reading else [wake_r], [], [], None if reading else 1)
     if wake_r in ready:
         try:
             os.read(wake_r, 512)
@@ -159,16 +165,20 @@ while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
+            running.clear()
             break
         if pid == 0:
             break
-        rid = running.pop(pid, None)
-        if rid is not None:
-            send({"id": rid, "code": os.waitstatus_to_exitcode(status)})
-    if inp in ready:
+        if pid in running:
+            ended(pid, status)
+    if reading and inp in ready:
         chunk = os.read(inp.fileno(), 65536)
         if not chunk:
-            sys.exit(0)
+            # The server is gone: the attempts run on; stay to record how they end, then exit.
+            reading = False
+            for pid in running:
+                running[pid] = (None, running[pid][1])
+            continue
         buf += chunk
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
@@ -178,6 +188,6 @@ while True:
             pid = os.fork()
             if pid == 0:
                 attempt(req)
-            running[pid] = req["id"]
+            running[pid] = (req["id"], req["cwd"])
             send({"id": req["id"], "pid": pid})
 `;

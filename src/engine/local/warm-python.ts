@@ -79,7 +79,13 @@ class PythonWorker {
 
   constructor(key: string, python: string, env: Record<string, string>, cwd: string, logger: Logger) {
     this.key = key;
-    this.#child = spawn(python, ["-c", WARM_PYTHON_WORKER], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    // Its own session: it outlives the server (and a Ctrl-C to its terminal) until its attempts have ended.
+    this.#child = spawn(python, ["-c", WARM_PYTHON_WORKER], {
+      cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     let stderr = "";
     this.#child.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
@@ -146,9 +152,11 @@ class PythonWorker {
     this.#child.stdin?.write(`${JSON.stringify({ id, ...request })}\n`);
   }
 
+  /** Lets the worker go: it exits once the attempts it started have ended (their exit status recorded). */
   close(): void {
     this.#alive = false;
-    this.#child.kill("SIGKILL");
+    this.#child.stdin?.end();
+    this.#hold(false);
   }
 }
 
@@ -269,7 +277,7 @@ export class WarmPython {
     }
   }
 
-  /** Stops the workers (attempts they started go on in their own sessions). */
+  /** Lets the workers go (attempts they started go on, and are recorded when they end). */
   close(): void {
     this.#closed = true;
     for (const w of this.#workers.values()) w.close();
