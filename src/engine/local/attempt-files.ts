@@ -8,8 +8,8 @@
  * launcher's helper, which outlives a crashed server until its tasks end, or
  * the warm Python worker's per-attempt process.
  */
-import { readFileSync } from "node:fs";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readFileSync, writeFileSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { suspended } from "./engine-suspended.js";
@@ -28,15 +28,18 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Records a started process in its attempt directory. */
-export async function recordStart(dir: string, pid: number): Promise<void> {
-  await writeFile(join(dir, PID_FILE), `${pid} ${processStartTime(pid) ?? ""}\n`);
+/**
+ * Records a started process in its attempt directory. Synchronous: a few bytes, written by the launcher's helper
+ * between two events; a round through the thread pool would delay every task start on a busy machine.
+ */
+export function recordStart(dir: string, pid: number): void {
+  writeFileSync(join(dir, PID_FILE), `${pid} ${processStartTime(pid) ?? ""}\n`);
 }
 
-/** Records how a process ended, as a shell reports a status (128 + n: killed by signal n). */
-export async function recordExit(dir: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+/** Records how a process ended, as a shell reports a status (128 + n: killed by signal n); synchronous likewise. */
+export function recordExit(dir: string, code: number | null, signal: NodeJS.Signals | null): void {
   const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-  await writeFile(join(dir, EXIT_FILE), `${status}\n`);
+  writeFileSync(join(dir, EXIT_FILE), `${status}\n`);
 }
 
 /** What the directory says. */

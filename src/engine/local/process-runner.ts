@@ -94,20 +94,26 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         resolve(exit);
       };
       child.once("error", (e) => finish({ code: undefined, signal: undefined, spawnError: e.message, aborted }));
-      const started = spec.record && child.pid !== undefined ? recordStart(spec.cwd, child.pid) : Promise.resolve();
+      const pid = child.pid;
+      if (spec.record && pid !== undefined) record(() => recordStart(spec.cwd, pid));
       child.once("exit", (code, signal) => {
-        const exit = { code: code ?? undefined, signal: signal ?? undefined, aborted };
-        if (!spec.record) return finish(exit);
         // Recorded before the server hears of it: a server that stops now reads it back.
-        void started
-          .then(() => recordExit(spec.cwd, code, signal))
-          .catch(() => undefined)
-          .then(() => finish(exit));
+        if (spec.record) record(() => recordExit(spec.cwd, code, signal));
+        finish({ code: code ?? undefined, signal: signal ?? undefined, aborted });
       });
     });
   } finally {
     await out.close();
     await err.close();
+  }
+}
+
+/** A record that cannot be written costs the task its adoption after a restart, never its run. */
+function record(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The attempt directory is gone (the run was cleaned up).
   }
 }
 
