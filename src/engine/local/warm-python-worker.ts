@@ -34,7 +34,10 @@ signal.signal(signal.SIGCHLD, lambda *_: None)
 running = {}
 
 def send(msg):
-    out.write((json.dumps(msg) + "\n").encode())
+    try:
+        out.write((json.dumps(msg) + "\n").encode())
+    except OSError:
+        pass  # the server is gone: the exit files tell the next one
 
 def write_file(path, text):
     with open(path + ".tmp", "w") as f:
@@ -176,6 +179,8 @@ while reading or running:
         if not chunk:
             # The server is gone: the attempts run on; stay to record how they end, then exit.
             reading = False
+            os.dup2(null, 1)
+            os.dup2(null, 2)
             for pid in running:
                 running[pid] = (None, running[pid][1])
             continue
