@@ -185,9 +185,9 @@ export class WarmPython {
     const entry = await entrypoint(spec.argv, spec.env).catch(() => undefined);
     if (!entry) return undefined;
     const shared = Object.fromEntries(Object.entries(spec.env).filter(([k]) => !PER_ATTEMPT.test(k)));
-    const key = JSON.stringify([entry.python, image, shared]);
     // HOME is the attempt's directory unless configured: the worker gets the configured one, or the work directory.
     const home = spec.env.HOME && !spec.env.HOME.startsWith(this.#workDir) ? spec.env.HOME : this.#workDir;
+    const key = JSON.stringify([entry.python, image, shared, home]);
     const worker = this.#worker(key, entry.python, { ...shared, HOME: home });
     if (!(await worker.ready) || !worker.alive || spec.signal?.aborted) return undefined;
     return this.#start(worker, spec, entry);
