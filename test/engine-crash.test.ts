@@ -580,6 +580,10 @@ for (const dialect of testDialects()) {
         // A graceful stop must leave the runs to the next server too.
         const signal = i === GRACEFUL ? "SIGTERM" : "SIGKILL";
         // A reboot takes every process with the server: the helper that records exit statuses, and the tasks.
+        if (i === REBOOT) {
+          // Wait for a moment when tasks run (more than the launcher's helper below the server).
+          for (let w = 0; w < 100 && h.descendants().length < 3; w++) await new Promise((r) => setTimeout(r, 50));
+        }
         const below = i === REBOOT ? h.descendants() : [];
         const code = await h.interrupt(signal);
         for (const pid of below) {
