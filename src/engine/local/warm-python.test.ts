@@ -39,7 +39,7 @@ async function fakeFlytekit(py: string): Promise<{ dir: string; bin: string; lib
       "    arg = sys.argv[1]\n" +
       "    if arg == 'sleep':\n" +
       "        time.sleep(30)\n" +
-      "    print(json.dumps({'argv': sys.argv, 'cwd': os.getcwd(), 'env': dict(os.environ), 'pid': os.getpid()}))\n" +
+      "    print(json.dumps({'argv': sys.argv, 'cwd': os.getcwd(), 'env': dict(os.environ), 'pid': os.getpid(), 'ppid': os.getppid()}))\n" +
       "    print('to stderr', file=sys.stderr)\n" +
       "    if arg == 'raise':\n" +
       "        raise ValueError('boom')\n" +
@@ -156,6 +156,11 @@ test("a warm attempt is stopped as a group, left running when the server stops, 
     const state = await attemptProcessState(s);
     assert.equal(state.kind, "running", "the attempt outlives the worker");
     if (state.kind === "running") process.kill(-state.pid, "SIGKILL");
+    // The worker, still there for it, records how it ended.
+    for (let i = 0; i < 200 && (await attemptProcessState(s)).kind !== "exited"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await attemptProcessState(s), { kind: "exited", code: undefined, signal: "SIGKILL" });
   } finally {
     warm.close();
     await rm(f.dir, { recursive: true, force: true });
@@ -186,6 +191,51 @@ test("pyflyte-fast-execute runs its pyflyte-execute from the warm heap too, with
     assert.equal(seen.env.PYTHONPATH, `${f.lib}:/downloaded/code`);
     // No second interpreter imported flytekit for the inner command.
     assert.equal((await readFile(f.imports, "utf8")).trim().split("\n").length, 1);
+  } finally {
+    warm.close();
+    await rm(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("a worker that dies is replaced by the next attempt; one that cannot start leaves the attempt to a plain start", {
+  skip: py ? false : "no python3 here",
+}, async () => {
+  const f = await fakeFlytekit(py!);
+  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
+  try {
+    const env = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: f.dir };
+    const attempt = async (name: string, e: Record<string, string> = env) => {
+      const cwd = join(f.dir, name);
+      await mkdir(cwd);
+      const spec = {
+        argv: ["pyflyte-execute", "0"],
+        cwd,
+        env: e,
+        stdoutFile: join(cwd, "o"),
+        stderrFile: join(cwd, "e"),
+      };
+      const exit = await warm.run({ ...spec, record: true }, "i");
+      const out = exit ? (JSON.parse(await readFile(spec.stdoutFile, "utf8")) as { ppid: number }) : undefined;
+      return { exit, worker: out?.ppid };
+    };
+    const first = await attempt("a");
+    assert.equal(first.exit?.code, 0);
+    process.kill(first.worker!, "SIGKILL");
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(first.worker!, 0);
+        await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        break;
+      }
+    }
+    const second = await attempt("b");
+    assert.equal(second.exit?.code, 0);
+    assert.notEqual(second.worker, first.worker, "a new worker");
+    assert.equal((await readFile(f.imports, "utf8")).trim().split("\n").length, 2);
+    // Without flytekit importable the worker cannot start: the caller starts the attempt plainly.
+    const { PYTHONPATH: _, ...bare } = env;
+    assert.equal((await attempt("c", bare)).exit, undefined);
   } finally {
     warm.close();
     await rm(f.dir, { recursive: true, force: true });
