@@ -271,6 +271,11 @@ const executorSchema = z
         /** How often gate nodes and launch plan nodes look for a change (Go duration). */
         pollInterval: str("500ms"),
         docker: z.object({ command: str("docker"), runArgs: strList([]) }).prefault({}),
+        /**
+         * Start flytekit tasks (pyflyte-execute, pyflyte-fast-execute, pyflyte-map-execute) by forking a Python worker
+         * that has imported flytekit already, instead of a new interpreter per attempt (runtime `process` only).
+         */
+        warmPython: bool(true),
       })
       .prefault({}),
   })

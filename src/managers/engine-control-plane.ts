@@ -10,6 +10,7 @@ import { type DataStore, readProto } from "../blob/data-store.js";
 import { nowMicros } from "../common/time.js";
 import type {
   EngineControlPlane,
+  RecordedNode,
   RecoverableNode,
   UnfinishedExecution,
   UnfinishedNode,
@@ -24,6 +25,8 @@ import { ExecutionTerminateRequestSchema } from "../proto/gen/flyteidl/admin/exe
 import type { LaunchPlan } from "../proto/gen/flyteidl/admin/launch_plan_pb.js";
 import { NodeExecutionClosureSchema } from "../proto/gen/flyteidl/admin/node_execution_pb.js";
 import type { Signal, SignalGetOrCreateRequest } from "../proto/gen/flyteidl/admin/signal_pb.js";
+import { TaskExecutionClosureSchema } from "../proto/gen/flyteidl/admin/task_execution_pb.js";
+import { ExecutionError_ErrorKind } from "../proto/gen/flyteidl/core/execution_pb.js";
 import {
   IdentifierSchema,
   ResourceType,
@@ -100,8 +103,9 @@ export function engineControlPlane(d: EngineControlPlaneDeps): EngineControlPlan
     async listUnfinishedExecutions(cluster): Promise<UnfinishedExecution[]> {
       const rows = await db
         .selectFrom("executions")
-        .select(["execution_project", "execution_domain", "execution_name", "phase"])
-        .where("cluster", "=", cluster)
+        .select(["execution_project", "execution_domain", "execution_name", "phase", "cluster"])
+        // "": the server stopped after handing the run to the engine but before recording its cluster.
+        .where("cluster", "in", [cluster, ""])
         .where("phase", "not in", TERMINAL_WORKFLOW)
         .execute();
       return rows.map((r) => ({
@@ -113,6 +117,7 @@ export function engineControlPlane(d: EngineControlPlaneDeps): EngineControlPlan
           org: "",
         },
         phase: r.phase,
+        cluster: r.cluster,
       }));
     },
     async recoverableNode(id, nodeId): Promise<RecoverableNode | undefined> {
@@ -123,6 +128,45 @@ export function engineControlPlane(d: EngineControlPlaneDeps): EngineControlPlan
       if (out.case !== "outputUri" || out.value === "") return { outputs: undefined };
       const outputs = await readProto(d.blobs, out.value, LiteralMapSchema).catch(() => undefined);
       return { outputs };
+    },
+    async listRecordedNodes(id): Promise<RecordedNode[]> {
+      const byExecution = { project: id.project, domain: id.domain, name: id.name };
+      const [nodeRows, taskRows] = await Promise.all([
+        db
+          .selectFrom("node_executions")
+          .select(["node_id", "closure"])
+          .where("execution_project", "=", byExecution.project)
+          .where("execution_domain", "=", byExecution.domain)
+          .where("execution_name", "=", byExecution.name)
+          .execute(),
+        db
+          .selectFrom("task_executions")
+          .select(["node_id", "retry_attempt", "closure"])
+          .where("execution_project", "=", byExecution.project)
+          .where("execution_domain", "=", byExecution.domain)
+          .where("execution_name", "=", byExecution.name)
+          .where("phase", "=", "FAILED")
+          .execute(),
+      ]);
+      const systemFailed = new Map<string, number[]>();
+      for (const t of taskRows) {
+        const out = fromBinary(TaskExecutionClosureSchema, t.closure).outputResult;
+        if (out.case !== "error" || out.value.kind !== ExecutionError_ErrorKind.SYSTEM) continue;
+        systemFailed.set(t.node_id, [...(systemFailed.get(t.node_id) ?? []), t.retry_attempt]);
+      }
+      return nodeRows.map((n) => {
+        const closure = fromBinary(NodeExecutionClosureSchema, n.closure);
+        const out = closure.outputResult;
+        const at = closure.startedAt ?? closure.createdAt;
+        return {
+          nodeId: n.node_id,
+          phase: closure.phase,
+          outputUri: out.case === "outputUri" ? out.value : "",
+          error: out.case === "error" ? out.value : undefined,
+          startedAtMs: at ? Number(at.seconds) * 1000 + Math.floor(at.nanos / 1e6) : Date.now(),
+          systemFailedAttempts: systemFailed.get(n.node_id) ?? [],
+        };
+      });
     },
     async listUnfinishedNodes(id): Promise<UnfinishedNode[]> {
       const nodes = await db

@@ -15,6 +15,7 @@ import type {
 import type { Execution, ExecutionCreateRequest } from "../../proto/gen/flyteidl/admin/execution_pb.js";
 import type { LaunchPlan } from "../../proto/gen/flyteidl/admin/launch_plan_pb.js";
 import type { Signal, SignalGetOrCreateRequest } from "../../proto/gen/flyteidl/admin/signal_pb.js";
+import type { ExecutionError, NodeExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { Identifier, WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { LiteralMap } from "../../proto/gen/flyteidl/core/literals_pb.js";
 
@@ -23,6 +24,8 @@ export interface UnfinishedExecution {
   readonly id: WorkflowExecutionIdentifier;
   /** The stored phase name (`RUNNING`, `ABORTING`, ...). */
   readonly phase: string;
+  /** The recorded cluster: the engine's, or "" when the server stopped before recording it. */
+  readonly cluster?: string | undefined;
 }
 
 /** A node or task execution left in a non-terminal phase. */
@@ -31,6 +34,20 @@ export interface UnfinishedNode {
   readonly phase: string;
   /** Task attempts of the node left non-terminal. */
   readonly tasks: ReadonlyArray<{ readonly taskId: Identifier; readonly retryAttempt: number; readonly phase: string }>;
+}
+
+/** A node execution as recorded, for resuming an execution after a restart. */
+export interface RecordedNode {
+  /** The id its events carry (unique below the top level). */
+  readonly nodeId: string;
+  readonly phase: NodeExecution_Phase;
+  /** Where its outputs are ("" when it has none or has not ended). */
+  readonly outputUri: string;
+  readonly error?: ExecutionError | undefined;
+  /** When it started running (or was created), ms. */
+  readonly startedAtMs: number;
+  /** Its task attempts that FAILED with a system error (they count against the system retry budget). */
+  readonly systemFailedAttempts: readonly number[];
 }
 
 /** A node a recovery execution can take over instead of running it. */
@@ -55,10 +72,12 @@ export interface EngineControlPlane {
   terminateExecution(id: WorkflowExecutionIdentifier, cause: string): Promise<void>;
   getLaunchPlan(id: Identifier): Promise<LaunchPlan>;
   getOrCreateSignal(request: SignalGetOrCreateRequest): Promise<Signal>;
-  /** Executions recorded on `cluster` whose phase is not terminal (for recovery after a restart). */
+  /** Executions recorded on `cluster` (or on none yet) whose phase is not terminal (for resuming after a restart). */
   listUnfinishedExecutions(cluster: string): Promise<UnfinishedExecution[]>;
   /** The node executions of `id` (any depth) whose phase is not terminal, with their open task attempts. */
   listUnfinishedNodes(id: WorkflowExecutionIdentifier): Promise<UnfinishedNode[]>;
+  /** Every node execution of `id` (any depth), as recorded: the engine resumes the execution from them. */
+  listRecordedNodes(id: WorkflowExecutionIdentifier): Promise<RecordedNode[]>;
   /**
    * For RecoverExecution: node `nodeId` of execution `id` when it SUCCEEDED (or was itself RECOVERED), with its
    * outputs when they can be read; undefined when that node did not succeed there.

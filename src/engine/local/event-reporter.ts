@@ -58,6 +58,7 @@ export class EventReporter {
   readonly #cp: EngineControlPlane;
   readonly #logger: Logger;
   #lastMs = 0;
+  #closed = false;
 
   constructor(controlPlane: EngineControlPlane, logger: Logger) {
     this.#cp = controlPlane;
@@ -121,8 +122,17 @@ export class EventReporter {
     );
   }
 
+  /**
+   * Nothing more is reported (the server is stopping: what runs now is resumed, and reported, by the next server).
+   * Events answer "terminal", so that whatever sends them stops.
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
   async #send(kind: string, call: () => Promise<void>): Promise<EventOutcome> {
     for (let attempt = 0; ; attempt++) {
+      if (this.#closed) return "terminal";
       try {
         await call();
         return "recorded";

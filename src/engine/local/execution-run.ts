@@ -2,8 +2,9 @@
  * One execution run by the local engine, reported as FlytePropeller reports
  * a FlyteWorkflow: RUNNING; then SUCCEEDING and SUCCEEDED with the end
  * node's outputs; or FAILING and FAILED with the error; or ABORTED after
- * TerminateExecution. When the server stops under it, the execution ends
- * FAILED with a reason that says so, never left RUNNING.
+ * TerminateExecution. When the server stops under it, the run stops where
+ * it is without reporting anything (its task processes go on), and the next
+ * server resumes it from what was recorded (`resume`).
  */
 import { setMaxListeners } from "node:events";
 import { create } from "@bufbuild/protobuf";
@@ -18,7 +19,8 @@ import type { TaskTemplate } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { ExecutionData } from "../workflow-executor.js";
 import { createHandlers } from "./handlers/index.js";
 import { Semaphore } from "./process-runner.js";
-import { abortReason, type EngineServices, type ExecutionScope, idKey } from "./run-context.js";
+import type { ResumeState } from "./resume-state.js";
+import { abortReason, type EngineServices, type ExecutionScope, idKey, suspended } from "./run-context.js";
 import { runFrame } from "./workflow-frame.js";
 
 /** Why a run was stopped: a user's TerminateExecution, or the server going away. */
@@ -32,7 +34,7 @@ export class StopReason extends Error {
 
 export const ABORT_REASON = "Workflow aborted.";
 export const ENGINE_STOPPED_MESSAGE =
-  "the server stopped while this execution was running; the local engine does not resume executions (relaunch it)";
+  "the server stopped while this execution was running, and the engine's record of it is missing (relaunch it)";
 
 /**
  * A running execution.
@@ -45,13 +47,16 @@ export const ENGINE_STOPPED_MESSAGE =
 export class ExecutionRun {
   readonly #services: EngineServices;
   readonly #data: ExecutionData;
+  readonly #resume: ResumeState | undefined;
   readonly #controller = new AbortController();
   #done: Promise<void> | undefined;
 
-  constructor(services: EngineServices, data: ExecutionData) {
+  /** `resume`: what a previous server recorded of this run (it continues from there). */
+  constructor(services: EngineServices, data: ExecutionData, resume?: ResumeState) {
     setMaxListeners(0, this.#controller.signal);
     this.#services = services;
     this.#data = data;
+    this.#resume = resume;
   }
 
   /** Runs the execution in the background; the promise settles when it has ended (it never rejects). */
@@ -62,7 +67,7 @@ export class ExecutionRun {
     return this.#done;
   }
 
-  stop(reason: StopReason): void {
+  stop(reason: StopReason | Error): void {
     this.#controller.abort(reason);
   }
 
@@ -92,6 +97,7 @@ export class ExecutionRun {
       envs: Object.fromEntries((cfg.envs?.values ?? []).map((kv) => [kv.key, kv.value])),
       overwriteCache: cfg.overwriteCache,
       signal: this.#controller.signal,
+      resume: this.#resume,
     };
   }
 
@@ -116,6 +122,8 @@ export class ExecutionRun {
     } catch (err) {
       result = { phase: "failed", error: systemError("RuntimeExecutionError", (err as Error).message) };
     }
+    // The server is stopping: the next one resumes the run.
+    if (suspended(scope.signal)) return;
     if (result.phase === "succeeded") {
       await events.workflow(id, WorkflowExecution_Phase.SUCCEEDING);
       await events.workflow(id, WorkflowExecution_Phase.SUCCEEDED, { outputUri: result.outputUri || undefined });

@@ -1,8 +1,9 @@
 /**
  * The process launcher's helper process (see process-launcher.ts): runs the
  * task processes the server asks for with `runProcess` and reports how each
- * ended. When the server goes away (its IPC channel closes), every task
- * still running is stopped before the helper exits.
+ * ended. When the server goes away (its IPC channel closes) the tasks run
+ * on: the helper stays until the last has ended and its exit status is
+ * recorded for the next server, then exits.
  */
 import type { LauncherReply, LauncherRequest } from "./process-launcher.js";
 import { runProcess } from "./process-runner.js";
@@ -28,10 +29,5 @@ process.on("message", (m: LauncherRequest) => {
     });
 });
 
-process.on("disconnect", () => {
-  for (const controller of running.values()) controller.abort();
-  const waitForTasks = setInterval(() => {
-    if (running.size === 0) process.exit(0);
-  }, 50);
-  waitForTasks.unref();
-});
+// Nothing else holds the event loop: once disconnected, the helper exits when its last task has ended.
+process.on("disconnect", () => undefined);

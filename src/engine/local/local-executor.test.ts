@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import pino from "pino";
@@ -403,7 +404,7 @@ test("task logs are written per attempt", async () => {
   void str;
 });
 
-test("on start, executions a previous server left unfinished end FAILED (or ABORTED), their open nodes ABORTED", async () => {
+test("on start, executions that cannot be resumed (ABORTING, or no record of the run) end ABORTED or FAILED, their open nodes ABORTED", async () => {
   const cp = new RecordingControlPlane();
   const id = (name: string) => ({
     $typeName: "flyteidl.core.WorkflowExecutionIdentifier" as const,
@@ -449,4 +450,63 @@ test("on start, executions a previous server left unfinished end FAILED (or ABOR
       [1, T.ABORTED],
     ],
   );
+});
+
+test("a stopping engine leaves its running task alone; the next one resumes the run and adopts the task", async () => {
+  const h = await startTestEngine();
+  const dataDir = dirname(h.engine.settings.workDir);
+  const log = join(dataDir, "runs.log");
+  let engine2: LocalExecutor | undefined;
+  try {
+    const slow = shellTask(
+      "slow",
+      `echo run >> ${log}; sleep 1; echo $(( $(cat /var/inputs/x) * 10 )) > /var/outputs/o0`,
+      { x: t.int() },
+      { o0: t.int() },
+    );
+    const wf = workflow(
+      "resumed",
+      iface({ x: t.int() }, { y: t.int() }),
+      [taskNode("n0", "inc", [wire("x", "start-node", "x")]), taskNode("n1", "slow", [wire("x", "n0")])],
+      [wire("y", "n1")],
+    );
+    const data = await h.run(wf, [inc(), slow], { x: int(1) });
+    const running = () =>
+      h.cp.taskEvents.some((e) => e.event?.parentNodeExecutionId?.nodeId === "n1" && e.event.phase === T.RUNNING);
+    for (let i = 0; i < 200 && !running(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(running(), "n1 started");
+    await h.engine.stop();
+    // Nothing reported on the way down: no terminal phase, nothing aborted.
+    assert.equal(h.cp.workflowEvents.length, 1);
+    assert.ok(!h.cp.nodeEvents.some((e) => e.event?.phase === N.ABORTED));
+
+    const cp2 = new RecordingControlPlane();
+    cp2.unfinished = [{ id: data.executionId, phase: "RUNNING", cluster: "local" }];
+    cp2.recorded = h.cp.recordedNodes();
+    engine2 = new LocalExecutor({
+      config: configSchema.parse({ executor: { local: { pollInterval: "20ms" } } }),
+      blobs: h.store,
+      logger: pino({ level: "silent" }),
+      dataDir,
+    });
+    await engine2.bind(cp2, () => "http://127.0.0.1:8088");
+    assert.equal(await cp2.finished(), W.SUCCEEDED);
+    const last = cp2.workflowEvents.at(-1)!.event!;
+    assert.deepEqual(await outputsOf(h.store, last.outputResult.value as string), { y: "20" });
+    assert.equal(await readFile(log, "utf8"), "run\n", "the task ran once: adopted, not started again");
+    // n0 had ended: not reported again; n1 goes on from RUNNING (no QUEUED or RUNNING again).
+    assert.deepEqual(
+      cp2.nodeEvents
+        .filter((e) => e.event?.id?.nodeId?.startsWith("n"))
+        .map((e) => `${e.event?.id?.nodeId}:${e.event?.phase}`),
+      [`n1:${N.SUCCEEDED}`],
+    );
+    assert.deepEqual(
+      cp2.taskEvents.map((e) => [e.event?.retryAttempt, e.event?.phase]),
+      [[0, T.SUCCEEDED]],
+    );
+  } finally {
+    await engine2?.stop();
+    await h.close();
+  }
 });

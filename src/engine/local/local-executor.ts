@@ -3,9 +3,10 @@
  * machine, their progress reported through the same event path
  * FlytePropeller's events take. The executor is built with the other
  * engines and bound to the control plane (the managers, in-process) and the
- * server's public URL once the server is up; then it fails what a previous
- * server left unfinished. `stop` ends the runs in progress (FAILED, saying
- * the server stopped).
+ * server's public URL once the server is up; then it resumes what a previous
+ * server left running, from the database and the engine's record of each run
+ * (task processes still running are adopted). `stop` leaves the runs where
+ * they are, their task processes running, for the next server to resume.
  */
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
@@ -21,15 +22,19 @@ import {
 } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { WorkflowExecutionIdentifier } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { AbortData, ExecutionData, ExecutionInfo, WorkflowExecutor } from "../workflow-executor.js";
+import { killAttemptProcesses } from "./attempt-files.js";
 import type { EngineControlPlane } from "./control-plane.js";
 import { EngineFiles } from "./engine-files.js";
 import { EventReporter, LOCAL_CLUSTER } from "./event-reporter.js";
+import { readExecutionRecord, writeExecutionRecord } from "./execution-record.js";
 import { ABORT_REASON, ENGINE_STOPPED_MESSAGE, ExecutionRun, StopReason } from "./execution-run.js";
 import { ProcessLauncher } from "./process-launcher.js";
 import { Semaphore } from "./process-runner.js";
-import type { EngineServices } from "./run-context.js";
+import { ResumeState } from "./resume-state.js";
+import { type EngineServices, EngineSuspended } from "./run-context.js";
 import { type EngineSettings, engineSettings } from "./settings.js";
 import { TaskCache } from "./task-cache.js";
+import { WarmPython } from "./warm-python.js";
 
 export interface LocalExecutorDeps {
   readonly config: Config;
@@ -39,7 +44,8 @@ export interface LocalExecutorDeps {
 }
 
 const key = (id: WorkflowExecutionIdentifier) => `${id.project}/${id.domain}/${id.name}`;
-const STOP_WAIT_MS = 10_000;
+/** How long a stopping server waits for its runs to put themselves down (they report nothing and stop no task). */
+const STOP_WAIT_MS = 2_000;
 
 /**
  * The local engine.
@@ -56,14 +62,16 @@ export class LocalExecutor implements WorkflowExecutor {
   readonly #runs = new Map<string, ExecutionRun>();
   #services: EngineServices | undefined;
   readonly #processes: ProcessLauncher;
+  readonly #warmPython: WarmPython | undefined;
 
   constructor(deps: LocalExecutorDeps) {
     this.#deps = deps;
     this.settings = engineSettings(deps.config, deps.dataDir);
     this.#processes = new ProcessLauncher(deps.logger);
+    this.#warmPython = this.settings.warmPython ? new WarmPython(deps.logger, this.settings.workDir) : undefined;
   }
 
-  /** Connects the engine to the admin and fails executions a previous server left running. */
+  /** Connects the engine to the admin and resumes the executions a previous server left running. */
   async bind(controlPlane: EngineControlPlane, publicUrl: () => string): Promise<void> {
     this.#services = {
       store: this.#deps.blobs,
@@ -73,12 +81,13 @@ export class LocalExecutor implements WorkflowExecutor {
       settings: this.settings,
       taskSlots: new Semaphore(this.settings.maxParallelTasks),
       processes: this.#processes,
+      warmPython: this.#warmPython,
       cache: new TaskCache(this.#deps.blobs),
       files: new EngineFiles(this.#deps.blobs),
       publicUrl,
     };
-    await this.#recover().catch((err: unknown) =>
-      this.#deps.logger.error({ err }, "local engine: could not close executions left by a previous server"),
+    await this.#resumeAll().catch((err: unknown) =>
+      this.#deps.logger.error({ err }, "local engine: could not resume the executions left by a previous server"),
     );
   }
 
@@ -87,6 +96,8 @@ export class LocalExecutor implements WorkflowExecutor {
     if (!services) throw AdminError.internal("the local engine is not started yet");
     const k = key(data.executionId);
     if (this.#runs.has(k)) return { cluster: LOCAL_CLUSTER };
+    // Written before the run starts: a server that stops from here on resumes the run from it.
+    await writeExecutionRecord(services.store, services.files, data);
     const run = new ExecutionRun(services, data);
     this.#runs.set(k, run);
     // The run starts after CreateExecution has stored the execution (events need the row).
@@ -109,39 +120,69 @@ export class LocalExecutor implements WorkflowExecutor {
     return this.#runs.size;
   }
 
-  /** Ends every run (reported FAILED: the server stopped) and waits for them a little. */
+  /**
+   * Puts every run down where it is, reporting nothing and stopping no task process (the next server resumes the
+   * runs and adopts the processes), and waits for them briefly.
+   */
   async stop(): Promise<void> {
+    this.#services?.events.close();
     const runs = [...this.#runs.values()];
-    for (const run of runs) run.stop(new StopReason(ENGINE_STOPPED_MESSAGE, false));
+    for (const run of runs) run.stop(new EngineSuspended());
     await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    this.#warmPython?.close();
     await this.#processes.close();
   }
 
-  async #recover(): Promise<void> {
+  async #resumeAll(): Promise<void> {
     const services = this.#services!;
     const cp = services.controlPlane;
     for (const execution of await cp.listUnfinishedExecutions(LOCAL_CLUSTER)) {
-      if (this.#runs.has(key(execution.id))) continue;
-      const aborting = execution.phase === "ABORTING";
-      const reason = aborting ? ABORT_REASON : ENGINE_STOPPED_MESSAGE;
-      await this.#closeNodes(execution.id, reason, aborting);
-      const events = services.events;
-      if (aborting) {
-        await events.workflow(execution.id, WorkflowExecution_Phase.ABORTED);
-      } else {
-        const error = create(ExecutionErrorSchema, {
-          code: "EngineStopped",
-          message: ENGINE_STOPPED_MESSAGE,
-          kind: ExecutionError_ErrorKind.SYSTEM,
-        });
-        await events.workflow(execution.id, WorkflowExecution_Phase.FAILING, { error });
-        await events.workflow(execution.id, WorkflowExecution_Phase.FAILED, { error });
+      const k = key(execution.id);
+      if (this.#runs.has(k)) continue;
+      const data = await readExecutionRecord(services.store, execution.id).catch((err: unknown) => {
+        services.logger.error({ err, execution: k }, "local engine: cannot read the record of an execution");
+        return undefined;
+      });
+      // Not handed to this engine (another executor's, or the server stopped before): not ours to close.
+      if (!data && execution.cluster === "") continue;
+      if (execution.phase === "ABORTING" || !data) {
+        await this.#close(execution.id, execution.phase === "ABORTING");
+        continue;
       }
-      services.logger.warn(
-        { execution: key(execution.id), phase: execution.phase },
-        "local engine: closed an unfinished execution",
+      const resume = new ResumeState(await cp.listRecordedNodes(execution.id));
+      const run = new ExecutionRun(services, data, resume);
+      this.#runs.set(k, run);
+      void run.start().finally(() => this.#runs.delete(k));
+      services.logger.info(
+        { execution: k, phase: execution.phase, recordedNodes: resume.size },
+        "local engine: resumed an execution left by a previous server",
       );
     }
+  }
+
+  /** Ends an execution that cannot be resumed (ABORTING, or no record of it): ABORTED or FAILED, its tasks stopped. */
+  async #close(id: WorkflowExecutionIdentifier, aborting: boolean): Promise<void> {
+    const services = this.#services!;
+    await killAttemptProcesses(
+      services.settings.workDir,
+      [id.project, id.domain, id.name],
+      services.settings.killGraceMs,
+    );
+    const reason = aborting ? ABORT_REASON : ENGINE_STOPPED_MESSAGE;
+    await this.#closeNodes(id, reason, aborting);
+    const events = services.events;
+    if (aborting) {
+      await events.workflow(id, WorkflowExecution_Phase.ABORTED);
+    } else {
+      const error = create(ExecutionErrorSchema, {
+        code: "EngineStopped",
+        message: ENGINE_STOPPED_MESSAGE,
+        kind: ExecutionError_ErrorKind.SYSTEM,
+      });
+      await events.workflow(id, WorkflowExecution_Phase.FAILING, { error });
+      await events.workflow(id, WorkflowExecution_Phase.FAILED, { error });
+    }
+    services.logger.warn({ execution: key(id), aborting }, "local engine: closed an execution it cannot resume");
   }
 
   /** Ends node and task executions left open: ABORTED with the reason. */

@@ -21,7 +21,9 @@ import { type LiteralMap, LiteralMapSchema } from "../../proto/gen/flyteidl/core
 import type { Node } from "../../proto/gen/flyteidl/core/workflow_pb.js";
 import { TaskNodeMetadataSchema } from "../../proto/gen/flyteidl/event/event_pb.js";
 import { BINDING_RESOLUTION_FAILURE, BindingError, resolveBindings } from "./binding-resolver.js";
+import type { RecordedNode } from "./control-plane.js";
 import type { EventOutcome, NodeEventInit } from "./event-reporter.js";
+import { pastRunning, recordedResult } from "./resume-state.js";
 import {
   abortReason,
   type ExecutionScope,
@@ -47,6 +49,8 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   /** Sends a node event with this node's common fields. */
   event(init: Omit<NodeEventInit, "id">): Promise<EventOutcome>;
+  /** What a previous server recorded of this node (it was running when that server stopped). */
+  readonly recorded?: RecordedNode | undefined;
 }
 
 /** How one kind of node is run. */
@@ -117,6 +121,12 @@ export async function runNode(
 ): Promise<NodeResult> {
   const handler = handlers(node);
   const uniqueId = uniqueNodeId(frame.parent, node.id);
+  const recorded = scope.resume?.node(uniqueId);
+  if (recorded) {
+    // Ended under a previous server: its result stands, nothing runs or is reported again.
+    const ended = await recordedResult(scope.services, recorded);
+    if (ended) return ended;
+  }
   const nodeDir = `${frame.dataDir}/${node.id}`;
   const base = nodeEventBase(frame, node, uniqueId, scope.id, handler);
   const events = scope.services.events;
@@ -151,22 +161,34 @@ export async function runNode(
     inputs,
     inputUri,
     signal: controller.signal,
-    event: (init) => events.node({ ...withInput, ...init }),
+    recorded,
+    event: (init) => {
+      // A resumed node already reported as running is not reported queued or running again.
+      const again =
+        recorded &&
+        (init.phase === recorded.phase ||
+          (pastRunning(recorded.phase) &&
+            (init.phase === NodeExecution_Phase.QUEUED || init.phase === NodeExecution_Phase.RUNNING)));
+      if (again) return Promise.resolve("duplicate" as const);
+      return events.node({ ...withInput, ...init });
+    },
   };
   const release = handler.usesParallelism && scope.parallelism ? await acquire(scope, controller.signal) : () => {};
   let deadline: NodeJS.Timeout | undefined;
   try {
     if (controller.signal.aborted)
       return await finish(ctx, { phase: "aborted", reason: abortReason(controller.signal) });
-    const early = await handler.beforeQueued?.(ctx);
+    const early = recorded && pastRunning(recorded.phase) ? undefined : await handler.beforeQueued?.(ctx);
     if (early) return await finish(ctx, early);
     await ctx.event({ phase: NodeExecution_Phase.QUEUED });
     const timeoutNanos = node.metadata?.timeout ? durationToNanos(node.metadata.timeout) : 0;
     if (timeoutNanos > 0) {
       const active = 2 * timeoutNanos;
+      // A resumed node's deadline runs from when it started under the previous server.
+      const elapsedMs = recorded ? Math.max(0, Date.now() - recorded.startedAtMs) : 0;
       deadline = setTimeout(
         () => controller.abort(new DeadlineExceeded(`task active timeout [${formatGoDuration(active)}] expired`)),
-        active / 1e6,
+        Math.max(0, active / 1e6 - elapsedMs),
       );
     }
     let result = await handler.run(ctx);

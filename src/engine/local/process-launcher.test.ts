@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import pino from "pino";
+import { attemptProcessState, waitForAdopted } from "./attempt-files.js";
+import { EngineSuspended } from "./engine-suspended.js";
 import { ProcessLauncher } from "./process-launcher.js";
 
 const logger = pino({ level: "silent" });
@@ -65,7 +67,7 @@ test("the launcher runs processes with exactly the given environment, output in 
   });
 });
 
-test("aborting stops the process group; closing the launcher stops what still runs", async () => {
+test("aborting stops the process group; closing the launcher leaves what still runs (for the next server)", async () => {
   await withLauncher(async (launcher, dir) => {
     const controller = new AbortController();
     const pidFile = join(dir, "pid");
@@ -86,10 +88,12 @@ test("aborting stops the process group; closing the launcher stops what still ru
     await until(async () => (await readFile(pidFile2, "utf8").catch(() => "")).trim() !== "");
     const pid = Number((await readFile(pidFile2, "utf8")).trim());
     await launcher.close();
+    // The attempt's promise settles (never hangs) while its process goes on, to be adopted.
+    const left = await orphan;
+    assert.equal(left.launcherLost, true);
+    assert.equal(alive(pid), true);
+    process.kill(-pid, "SIGKILL");
     await until(() => !alive(pid));
-    // The attempt ends as a system failure (worth a retry), never hangs.
-    const lost = await orphan;
-    assert.equal(lost.launcherLost, true);
   });
 });
 
@@ -104,5 +108,40 @@ test("an aborted signal never starts the process", async () => {
     });
     assert.equal(exit.aborted, true);
     await assert.rejects(readFile(join(dir, "ran")));
+  });
+});
+
+test("a recorded process leaves its pid and exit status; it outlives a suspended run and the launcher, which records its end", async () => {
+  await withLauncher(async (launcher, dir) => {
+    const env = await launcher.run({ argv: ["env"], ...files(dir, "env"), record: true });
+    assert.equal(env.code, 0);
+    assert.equal((await readFile(join(dir, "env.out"), "utf8")).trim(), "PATH=/usr/local/bin:/usr/bin:/bin");
+    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: 0, signal: undefined });
+    const failed = await launcher.run({ argv: ["sh", "-c", "exit 4"], ...files(dir, "f"), record: true });
+    assert.equal(failed.code, 4);
+    const killed = await launcher.run({ argv: ["sh", "-c", "kill -9 $$"], ...files(dir, "k"), record: true });
+    assert.deepEqual([killed.code, killed.signal], [undefined, "SIGKILL"]);
+    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: undefined, signal: "SIGKILL" });
+    const missing = await launcher.run({ argv: ["no-such-program-here"], ...files(dir, "m"), record: true });
+    assert.match(missing.spawnError ?? "", /ENOENT/);
+
+    const work = await mkdtemp(join(tmpdir(), "attempt-"));
+    const controller = new AbortController();
+    const run = launcher.run({
+      argv: ["sh", "-c", "sleep 0.6; exit 7"],
+      ...files(work, "s"),
+      record: true,
+      signal: controller.signal,
+    });
+    await until(async () => (await attemptProcessState(work)).kind === "running");
+    controller.abort(new EngineSuspended());
+    assert.equal((await run).aborted, true);
+    await launcher.close();
+    const state = await attemptProcessState(work);
+    assert.equal(state.kind, "running");
+    if (state.kind !== "running") return;
+    const exit = await waitForAdopted(work, state.pid, new AbortController().signal, 1000);
+    assert.deepEqual([exit.code, exit.aborted], [7, false]);
+    await rm(work, { recursive: true, force: true });
   });
 });

@@ -5,12 +5,16 @@
  * MB) each task start blocked every RPC for ~4 ms, a third of the engine's
  * time on wide fan-outs. The helper (`launcher-process.ts`) is tiny, forks on
  * its own core, and runs the same `runProcess` (process group, log files,
- * SIGTERM then SIGKILL). When the server goes away the helper's IPC channel
- * closes and it stops every task it started, so tasks never outlive a crashed
- * server. If the helper cannot be used, processes start in-process.
+ * SIGTERM then SIGKILL) and records each task's pid and exit status in its
+ * attempt directory (attempt-files.ts). The helper runs in a session of its
+ * own and outlives the server: when the server goes away (stopped or
+ * crashed) its tasks run on, the helper records how they end and exits after
+ * the last, and the next server adopts them from their files. If the helper
+ * cannot be used, processes start in-process.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { Logger } from "pino";
+import { suspended } from "./engine-suspended.js";
 import { type ProcessExit, type ProcessSpec, runProcess } from "./process-runner.js";
 
 /** Parent to helper. */
@@ -69,7 +73,11 @@ export class ProcessLauncher {
     const id = this.#nextId++;
     const { signal, ...plain } = spec;
     return new Promise<ProcessExit>((resolve) => {
-      const stop = () => this.#send({ type: "stop", id });
+      const stop = () => {
+        // The server is stopping: the task goes on, the next server adopts it.
+        if (suspended(signal)) this.#settle(id, { code: undefined, signal: undefined, aborted: true });
+        else this.#send({ type: "stop", id });
+      };
       signal?.addEventListener("abort", stop, { once: true });
       this.#pending.set(id, { resolve, detach: () => signal?.removeEventListener("abort", stop) });
       if (this.#pending.size === 1) holdLoop(child, true);
@@ -77,16 +85,18 @@ export class ProcessLauncher {
     });
   }
 
-  /** Stops the helper (after the engine has stopped its runs); tasks still running are killed by it. */
+  /**
+   * Lets the helper go (after the engine has put its runs down): it stays, in its own session, until the tasks it
+   * runs have ended and their exit status is recorded, then exits. Attempts still waiting here end as lost.
+   */
   async close(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     this.#broken = true;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.ref();
+    for (const id of [...this.#pending.keys()]) this.#settle(id, lostExit("the server stopped; the task runs on"));
+    if (!child || child.exitCode !== null || !child.connected) return;
     child.disconnect();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    child.unref();
   }
 
   #helper(): ChildProcess | undefined {
@@ -97,6 +107,8 @@ export class ProcessLauncher {
         execArgv: loaderArgs(process.execArgv),
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         serialization: "json",
+        // Its own session: a Ctrl-C to the server's terminal does not reach it, nor the tasks it watches.
+        detached: true,
       });
       child.on("message", (m: LauncherReply) => this.#settle(m.id, m.exit));
       child.once("exit", (code, sig) => this.#lost(child, `exited (${code ?? sig})`));

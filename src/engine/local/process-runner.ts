@@ -7,6 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
+import { recordExit, recordStart } from "./attempt-files.js";
+import { suspended } from "./engine-suspended.js";
 
 export interface ProcessSpec {
   /** argv: program and arguments. The program is looked up on the PATH of `env`. */
@@ -20,6 +22,10 @@ export interface ProcessSpec {
   readonly signal?: AbortSignal | undefined;
   /** How long SIGTERM is given before SIGKILL, ms. */
   readonly killGraceMs?: number | undefined;
+  /**
+   * Record the pid and the exit status in `cwd` (attempt-files.ts), so that another server can adopt the process.
+   */
+  readonly record?: boolean | undefined;
 }
 
 /** How a process ended. */
@@ -62,12 +68,22 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
       });
       let killTimer: NodeJS.Timeout | undefined;
       const stop = () => {
+        if (suspended(spec.signal)) {
+          // The server is stopping: the process goes on, the next server adopts it.
+          leave();
+          return;
+        }
         aborted = true;
         signalGroup(child.pid, "SIGTERM");
         killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), spec.killGraceMs ?? 5000);
         killTimer.unref();
       };
       spec.signal?.addEventListener("abort", stop, { once: true });
+      const leave = () => {
+        settled = true;
+        child.unref();
+        resolve({ code: undefined, signal: undefined, aborted: true });
+      };
       const finish = (exit: ProcessExit) => {
         if (settled) return;
         settled = true;
@@ -78,11 +94,26 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
         resolve(exit);
       };
       child.once("error", (e) => finish({ code: undefined, signal: undefined, spawnError: e.message, aborted }));
-      child.once("exit", (code, signal) => finish({ code: code ?? undefined, signal: signal ?? undefined, aborted }));
+      const pid = child.pid;
+      if (spec.record && pid !== undefined) record(() => recordStart(spec.cwd, pid));
+      child.once("exit", (code, signal) => {
+        // Recorded before the server hears of it: a server that stops now reads it back.
+        if (spec.record) record(() => recordExit(spec.cwd, code, signal));
+        finish({ code: code ?? undefined, signal: signal ?? undefined, aborted });
+      });
     });
   } finally {
     await out.close();
     await err.close();
+  }
+}
+
+/** A record that cannot be written costs the task its adoption after a restart, never its run. */
+function record(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The attempt directory is gone (the run was cleaned up).
   }
 }
 

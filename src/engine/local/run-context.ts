@@ -25,9 +25,13 @@ import type { EngineFiles } from "./engine-files.js";
 import type { EventReporter } from "./event-reporter.js";
 import type { ProcessLauncher } from "./process-launcher.js";
 import type { Semaphore } from "./process-runner.js";
+import type { ResumeState } from "./resume-state.js";
 import type { EngineSettings } from "./settings.js";
 import type { TaskCache } from "./task-cache.js";
 import type { ParentInfo } from "./unique-id.js";
+import type { WarmPython } from "./warm-python.js";
+
+export { EngineSuspended, suspended } from "./engine-suspended.js";
 
 /** What the engine provides to every execution. */
 export interface EngineServices {
@@ -40,6 +44,8 @@ export interface EngineServices {
   readonly taskSlots: Semaphore;
   /** Starts task processes (from a small helper process, off the server's thread). */
   readonly processes: ProcessLauncher;
+  /** Forks flytekit tasks from warm Python workers (undefined: `executor.local.warmPython` is off). */
+  readonly warmPython: WarmPython | undefined;
   readonly cache: TaskCache;
   /** Fast reads and writes of the engine's own files in the store. */
   readonly files: EngineFiles;
@@ -65,6 +71,8 @@ export interface ExecutionScope {
   readonly overwriteCache: boolean;
   /** Aborted by TerminateExecution (reason in `signal.reason`) or by the server stopping. */
   readonly signal: AbortSignal;
+  /** Set when the execution continues from what a previous server recorded. */
+  readonly resume?: ResumeState | undefined;
 }
 
 /** One workflow level. */

@@ -20,6 +20,8 @@ export interface EngineSettings {
   readonly dockerRunArgs: readonly string[];
   /** SIGTERM to SIGKILL, ms. */
   readonly killGraceMs: number;
+  /** Fork flytekit tasks from warm Python workers (`executor.local.warmPython`). */
+  readonly warmPython: boolean;
 }
 
 /**
@@ -38,5 +40,6 @@ export function engineSettings(config: Config, dataDir: string): EngineSettings 
     dockerCommand: local.docker.command,
     dockerRunArgs: Object.freeze([...local.docker.runArgs]),
     killGraceMs: 5000,
+    warmPython: local.warmPython && local.runtime === "process",
   });
 }

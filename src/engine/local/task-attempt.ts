@@ -27,6 +27,7 @@ import {
   type TaskTemplate,
   TaskTemplateSchema,
 } from "../../proto/gen/flyteidl/core/tasks_pb.js";
+import { type AttemptProcessState, waitForAdopted } from "./attempt-files.js";
 import { readCopilotOutputs, writeCopilotInputs } from "./copilot.js";
 import { dockerRunArgv } from "./docker-command.js";
 import type { ProcessExit } from "./process-runner.js";
@@ -54,6 +55,11 @@ export interface AttemptSpec {
   readonly signal: AbortSignal;
   /** Called when the process starts, with its log links. */
   readonly onStarted: (logs: TaskLog[]) => Promise<void>;
+  /**
+   * Set when a previous server started this attempt: its process is still running (adopt it: wait for it) or has
+   * ended (read what it left). Nothing is started then.
+   */
+  readonly adopt?: Extract<AttemptProcessState, { kind: "running" | "exited" }> | undefined;
 }
 
 export type AttemptOutcome =
@@ -73,12 +79,27 @@ function failure(code: string, message: string, kind: ExecutionError_ErrorKind, 
   };
 }
 
+function segmentsOf(scope: ExecutionScope, uniqueNodeId: string, attempt: number, index: number | undefined): string[] {
+  const segments = [scope.id.project, scope.id.domain, scope.id.name, uniqueNodeId, String(attempt)];
+  if (index !== undefined) segments.push(String(index));
+  return segments;
+}
+
+/** The working directory of an attempt (where its process records its pid and exit status). */
+export function attemptDirFor(
+  scope: ExecutionScope,
+  uniqueNodeId: string,
+  attempt: number,
+  index: number | undefined,
+): string {
+  return attemptDir(scope.services.settings.workDir, segmentsOf(scope, uniqueNodeId, attempt, index));
+}
+
 /** Runs one attempt to its end. Never throws for the task's own failures. */
 export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
   const { scope, task } = spec;
   const services = scope.services;
-  const segments = [scope.id.project, scope.id.domain, scope.id.name, spec.uniqueNodeId, String(spec.attempt)];
-  if (spec.index !== undefined) segments.push(String(spec.index));
+  const segments = segmentsOf(scope, spec.uniqueNodeId, spec.attempt, spec.index);
   const dir = attemptDir(services.settings.workDir, segments);
   const logs = attemptLogs(services.publicUrl(), segments);
   await mkdir(dir, { recursive: true });
@@ -95,7 +116,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
   const copilot = container.dataConfig?.enabled ? container.dataConfig : undefined;
   const localIn = join(dir, "inputs");
   const localOut = join(dir, "outputs");
-  if (copilot) {
+  if (copilot && !spec.adopt) {
     await writeCopilotInputs(services.store, spec.inputs, localIn, copilot.format);
     await mkdir(localOut, { recursive: true });
   }
@@ -116,7 +137,10 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     };
     const command = renderTemplates(container.command, values);
     const args = renderTemplates(container.args, values);
-    if ([...container.command, ...container.args].some((a) => /\{\{\s*[.$]TaskTemplatePath\s*\}\}/i.test(a))) {
+    const wantsTemplate = [...container.command, ...container.args].some((a) =>
+      /\{\{\s*[.$]TaskTemplatePath\s*\}\}/i.test(a),
+    );
+    if (wantsTemplate && !spec.adopt) {
       await writeProto(services.store, taskTemplatePath, TaskTemplateSchema, task);
     }
     argv = buildArgv(spec, container, command, args, dir, copilot ? { localIn, localOut } : undefined);
@@ -131,16 +155,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
   if (!release) return { kind: "aborted", logs };
   let exit: ProcessExit;
   try {
-    await spec.onStarted(logs);
-    exit = await services.processes.run({
-      argv,
-      cwd: dir,
-      env,
-      stdoutFile: files.stdout,
-      stderrFile: files.stderr,
-      signal: spec.signal,
-      killGraceMs: services.settings.killGraceMs,
-    });
+    exit = await startOrAdopt(spec, { argv, dir, env, files, logs });
   } finally {
     release();
   }
@@ -191,6 +206,31 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     };
   }
   return readOutputs(services, task, spec.outputPrefix, logs);
+}
+
+async function startOrAdopt(
+  spec: AttemptSpec,
+  p: { argv: string[]; dir: string; env: Record<string, string>; files: ReturnType<typeof logFiles>; logs: TaskLog[] },
+): Promise<ProcessExit> {
+  const settings = spec.scope.services.settings;
+  const adopt = spec.adopt;
+  if (adopt?.kind === "exited") return { code: adopt.code, signal: adopt.signal, aborted: false };
+  if (adopt?.kind === "running") return waitForAdopted(p.dir, adopt.pid, spec.signal, settings.killGraceMs);
+  await spec.onStarted(p.logs);
+  const process = {
+    argv: p.argv,
+    cwd: p.dir,
+    env: p.env,
+    stdoutFile: p.files.stdout,
+    stderrFile: p.files.stderr,
+    signal: spec.signal,
+    killGraceMs: settings.killGraceMs,
+    record: true,
+  };
+  const services = spec.scope.services;
+  const image = spec.task.target.case === "container" ? spec.task.target.value.image : "";
+  const warm = services.warmPython ? await services.warmPython.run(process, image) : undefined;
+  return warm ?? services.processes.run(process);
 }
 
 function buildArgv(

@@ -18,9 +18,10 @@ import {
 } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { LiteralMap } from "../../proto/gen/flyteidl/core/literals_pb.js";
 import type { TaskTemplate } from "../../proto/gen/flyteidl/core/tasks_pb.js";
+import { type AttemptProcessState, attemptProcessState } from "./attempt-files.js";
 import { decideRetry } from "./retry-policy.js";
 import { abortReason, type ExecutionScope } from "./run-context.js";
-import { runAttempt } from "./task-attempt.js";
+import { attemptDirFor, runAttempt } from "./task-attempt.js";
 
 /** Hears of an attempt's phases. */
 export interface AttemptSink {
@@ -47,6 +48,11 @@ export interface TaskRunSpec {
   readonly timeoutNanos: number;
   readonly maxAttempts: number;
   readonly sink: AttemptSink;
+  /**
+   * Set when a previous server ran this task (see `resumeAttempts`): the attempts it recorded FAILED with a system
+   * error (for the system retry budget).
+   */
+  readonly resume?: { readonly systemFailedAttempts: ReadonlySet<number> } | undefined;
 }
 
 export type TaskRunResult =
@@ -68,15 +74,83 @@ export type TaskRunResult =
 
 class ExecutionDeadline extends Error {}
 
+type Adoptable = Extract<AttemptProcessState, { kind: "running" | "exited" }>;
+
+/** Where a resumed task goes on: the attempt to run (or adopt), and the system failures so far. */
+interface ResumePoint {
+  readonly attempt: number;
+  readonly systemFailures: number;
+  readonly adopt: Adoptable | undefined;
+  /** The previous server's last attempt vanished: report it failed (a system error) before going on. */
+  readonly lost: boolean;
+}
+
+/**
+ * Reads the attempts a previous server started from their working
+ * directories: the last one is adopted (running or ended), started again
+ * (it never started its process), or counted as a system failure (its
+ * process is gone with no exit status), as FlytePropeller retries a pod
+ * that vanished.
+ */
+async function resumePoint(spec: TaskRunSpec, systemFailed: ReadonlySet<number>): Promise<ResumePoint> {
+  const states: AttemptProcessState[] = [];
+  for (let k = 0; ; k++) {
+    const state = await attemptProcessState(attemptDirFor(spec.scope, spec.uniqueNodeId, k, spec.index));
+    if (state.kind === "none") break;
+    states.push(state);
+  }
+  let systemFailures = 0;
+  for (let k = 0; k < states.length - 1; k++) if (states[k]?.kind === "lost" || systemFailed.has(k)) systemFailures++;
+  const last = states.length - 1;
+  const state = states[last];
+  if (!state || state.kind === "notStarted" || state.kind === "none") {
+    return { attempt: Math.max(0, last), systemFailures, adopt: undefined, lost: false };
+  }
+  if (state.kind === "lost") return { attempt: last, systemFailures, adopt: undefined, lost: true };
+  return { attempt: last, systemFailures, adopt: state, lost: false };
+}
+
+const LOST_MESSAGE = "the server stopped while this attempt ran, and its process is gone without an exit status";
+
 /** Runs the task until an attempt succeeds, fails for good, or the run is aborted. */
 export async function runTask(spec: TaskRunSpec): Promise<TaskRunResult> {
   let systemFailures = 0;
   let prevCheckpoint = "";
-  for (let attempt = 0; ; attempt++) {
+  let start = 0;
+  let adopt: Adoptable | undefined;
+  if (spec.resume) {
+    const point = await resumePoint(spec, spec.resume.systemFailedAttempts);
+    ({ systemFailures, adopt } = point);
+    start = point.attempt;
+    if (point.lost) {
+      const error = create(ExecutionErrorSchema, {
+        code: "TaskProcessLost",
+        message: LOST_MESSAGE,
+        kind: ExecutionError_ErrorKind.SYSTEM,
+      });
+      await spec.sink.failed(start, error, []);
+      systemFailures++;
+      const decision = decideRetry(
+        error,
+        true,
+        { attempts: start + 1, systemFailures },
+        { maxAttempts: spec.maxAttempts, maxSystemFailures: spec.scope.services.settings.maxSystemRetries },
+      );
+      if (!decision.retry) {
+        return { kind: "failed", error: decision.error, attempt: start, checkpointUri: checkpointOf(spec, start) };
+      }
+      start++;
+    }
+    if (start > 0) prevCheckpoint = checkpointOf(spec, start - 1);
+  }
+  for (let attempt = start; ; attempt++) {
+    const adopted = attempt === start ? adopt : undefined;
     const controller = new AbortController();
     const onAbort = () => controller.abort(spec.signal.reason);
     if (spec.signal.aborted) controller.abort(spec.signal.reason);
     else spec.signal.addEventListener("abort", onAbort, { once: true });
+    // An adopted attempt's timeout runs from when its process started.
+    const elapsedMs = adopted?.kind === "running" ? Math.max(0, Date.now() - adopted.startedAtMs) : 0;
     const timer =
       spec.timeoutNanos > 0
         ? setTimeout(
@@ -84,14 +158,15 @@ export async function runTask(spec: TaskRunSpec): Promise<TaskRunResult> {
               controller.abort(
                 new ExecutionDeadline(`task execution timeout [${formatGoDuration(spec.timeoutNanos)}] expired`),
               ),
-            spec.timeoutNanos / 1e6,
+            Math.max(0, spec.timeoutNanos / 1e6 - elapsedMs),
           )
         : undefined;
     const raw = `${spec.rawOutputDir}/${attempt}`;
     const checkpointUri = `${raw}/_flytecheckpoints`;
     try {
-      await spec.sink.queued(attempt);
+      if (!adopted) await spec.sink.queued(attempt);
       const outcome = await runAttempt({
+        adopt: adopted,
         scope: spec.scope,
         task: spec.task,
         uniqueNodeId: spec.uniqueNodeId,
@@ -148,4 +223,8 @@ export async function runTask(spec: TaskRunSpec): Promise<TaskRunResult> {
       spec.signal.removeEventListener("abort", onAbort);
     }
   }
+}
+
+function checkpointOf(spec: TaskRunSpec, attempt: number): string {
+  return `${spec.rawOutputDir}/${attempt}/_flytecheckpoints`;
 }

@@ -31,7 +31,13 @@ import { TaskTemplateSchema } from "../../proto/gen/flyteidl/core/tasks_pb.js";
 import type { LiteralType } from "../../proto/gen/flyteidl/core/types_pb.js";
 import type { WorkflowTemplate } from "../../proto/gen/flyteidl/core/workflow_pb.js";
 import type { ExecutionData } from "../workflow-executor.js";
-import type { EngineControlPlane, RecoverableNode, UnfinishedExecution, UnfinishedNode } from "./control-plane.js";
+import type {
+  EngineControlPlane,
+  RecordedNode,
+  RecoverableNode,
+  UnfinishedExecution,
+  UnfinishedNode,
+} from "./control-plane.js";
 import { LocalExecutor } from "./local-executor.js";
 
 const TERMINAL = new Set([
@@ -83,6 +89,31 @@ export class RecordingControlPlane implements EngineControlPlane {
   }
   async listUnfinishedNodes() {
     return this.unfinishedNodes;
+  }
+  /** What listRecordedNodes answers (a resumed execution's nodes). */
+  recorded: RecordedNode[] = [];
+  async listRecordedNodes() {
+    return this.recorded;
+  }
+
+  /** The nodes as the admin would have recorded these events: last phase, outputs, error, start. */
+  recordedNodes(): RecordedNode[] {
+    const nodes = new Map<string, RecordedNode>();
+    for (const r of this.nodeEvents) {
+      const e = r.event!;
+      const id = e.id?.nodeId ?? "";
+      const at = e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : 0;
+      const before = nodes.get(id);
+      nodes.set(id, {
+        nodeId: id,
+        phase: e.phase,
+        outputUri: e.outputResult.case === "outputUri" ? e.outputResult.value : "",
+        error: e.outputResult.case === "error" ? e.outputResult.value : undefined,
+        startedAtMs: before?.startedAtMs ?? at,
+        systemFailedAttempts: [],
+      });
+    }
+    return [...nodes.values()];
   }
   /** Nodes of the recovered execution that succeeded, by node id. */
   readonly recoverable = new Map<string, RecoverableNode>();

@@ -162,7 +162,8 @@ export const arrayNodeHandler: NodeHandler = {
     }
     const events = new ArrayTaskEvents(ctx, task);
     for (let i = 0; i < size; i++) events.update(i, 0, Phase.UNDEFINED);
-    await events.finish(Phase.QUEUED, {});
+    // A resumed array node's task execution is past QUEUED already.
+    if (!ctx.recorded) await events.finish(Phase.QUEUED, {});
     await ctx.event({ phase: NodeExecution_Phase.RUNNING });
     const required = minSuccesses(array, size);
     const limit = arrayParallelism(array, size, ctx.scope.parameters.executionConfig.maxParallelism);
@@ -270,6 +271,7 @@ async function runSubNode(
     timeoutNanos: sub.metadata?.timeout ? durationToNanos(sub.metadata.timeout) : 0,
     maxAttempts: maxAttempts(sub.metadata?.retries?.retries, md?.retries?.retries),
     sink,
+    resume: ctx.scope.resume ? { systemFailedAttempts: new Set<number>() } : undefined,
   });
   switch (result.kind) {
     case "succeeded":

@@ -8,8 +8,8 @@
  * for GetDynamicNodeWorkflow), its nodes run below it, in the dynamic chain,
  * and their end node's outputs become the node's outputs.
  */
-import { randomBytes } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { createHash } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
 import {
   compileWorkflow,
   formatCompileErrors,
@@ -17,7 +17,7 @@ import {
   type LaunchPlanInterfaceProvider,
 } from "../../../compiler/index.js";
 import { CompiledTaskSchema, type CompiledWorkflowClosure } from "../../../proto/gen/flyteidl/core/compiler_pb.js";
-import type { DynamicJobSpec } from "../../../proto/gen/flyteidl/core/dynamic_job_pb.js";
+import { type DynamicJobSpec, DynamicJobSpecSchema } from "../../../proto/gen/flyteidl/core/dynamic_job_pb.js";
 import {
   type ExecutionError,
   ExecutionError_ErrorKind,
@@ -104,7 +104,8 @@ async function compileDynamic(
       project: id.project,
       domain: id.domain,
       name: `dynamic_${ctx.uniqueId}`,
-      version: randomBytes(8).toString("hex").slice(0, 10),
+      // From the spec, so that a resumed node compiles the very same workflow again.
+      version: createHash("sha256").update(toBinary(DynamicJobSpecSchema, spec)).digest("hex").slice(0, 10),
     }),
     nodes: spec.nodes,
     outputs: spec.outputs,

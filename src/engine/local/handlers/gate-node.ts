@@ -44,7 +44,9 @@ export const gateNodeHandler: NodeHandler = {
     switch (condition?.case) {
       case "sleep": {
         const ms = condition.value.duration ? durationToNanos(condition.value.duration) / 1e6 : 0;
-        await pause(ms, ctx.signal);
+        // A resumed sleep counts from when the node started under the previous server.
+        const elapsed = ctx.recorded ? Math.max(0, Date.now() - ctx.recorded.startedAtMs) : 0;
+        await pause(Math.max(0, ms - elapsed), ctx.signal);
         if (ctx.signal.aborted) return { phase: "aborted", reason: abortReason(ctx.signal) };
         return { phase: "succeeded", outputs: create(LiteralMapSchema, {}), outputUri: "" };
       }

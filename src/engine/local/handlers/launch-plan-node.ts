@@ -25,7 +25,7 @@ import {
   WorkflowExecutionIdentifierSchema,
 } from "../../../proto/gen/flyteidl/core/identifier_pb.js";
 import { type NodeContext, type NodeHandler, writeOutputs } from "../node-run.js";
-import { abortReason, type NodeResult, pause } from "../run-context.js";
+import { abortReason, type NodeResult, pause, suspended } from "../run-context.js";
 import { childExecutionName } from "../unique-id.js";
 
 const failed = (
@@ -113,6 +113,8 @@ async function follow(ctx: NodeContext, child: WorkflowExecutionIdentifier): Pro
   for (;;) {
     if (ctx.signal.aborted) {
       const reason = abortReason(ctx.signal);
+      // The server is stopping: the child goes on (the engine resumes it too), and so will this node.
+      if (suspended(ctx.signal)) return { phase: "aborted", reason };
       await cp
         .terminateExecution(
           child,

@@ -118,6 +118,9 @@ export function taskNodeHandler(runDynamic: DynamicRunner): NodeHandler {
         timeoutNanos: ctx.node.metadata?.timeout ? durationToNanos(ctx.node.metadata.timeout) : 0,
         maxAttempts: maxAttempts(ctx.node.metadata?.retries?.retries, task.metadata?.retries?.retries),
         sink: taskEventSink(ctx, task),
+        resume: ctx.scope.resume
+          ? { systemFailedAttempts: new Set(ctx.recorded?.systemFailedAttempts ?? []) }
+          : undefined,
       });
       switch (result.kind) {
         case "aborted":
