@@ -2,7 +2,7 @@
  * Transpiles src/ to dist/ file by file (no bundling: native modules such as
  * better-sqlite3 must stay external). Type checking is `npm run typecheck`.
  */
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -29,4 +29,6 @@ await build({
   sourcemap: "linked",
   logLevel: "warning",
 });
+// scripts/start.mjs rebuilds only when a source is newer than this stamp (written last, after every step).
+writeFileSync(join(root, "dist", ".build-stamp"), `${new Date().toISOString()}\n`);
 console.log(`built ${entryPoints.length} files into ${relative(process.cwd(), join(root, "dist")) || "dist"}`);
