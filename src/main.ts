@@ -5,10 +5,10 @@ import { create } from "@bufbuild/protobuf";
  * as FlyteAdmin's `flyteadmin serve` / `flyteadmin migrate run|seed-projects`.
  */
 import { Command } from "commander";
+import { serveProcess } from "./cluster/index.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.js";
 import { createLogger } from "./observability/logger.js";
 import { ProjectSchema } from "./proto/gen/flyteidl/admin/project_pb.js";
-import { startServer } from "./server.js";
 import { Database } from "./store/database.js";
 import { ProjectRepository } from "./store/repositories/project-repository.js";
 
@@ -28,17 +28,8 @@ function withCommon(cmd: Command): Command {
 }
 
 async function serve(opts: CommonOptions): Promise<void> {
-  const loaded = load(opts);
-  const server = await startServer(loaded);
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(1);
-    server.logger.info({ signal: sig }, "shutting down");
-    void server.stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // One process, or `server.workers` processes on the same ports (src/cluster).
+  await serveProcess(load(opts));
 }
 
 async function migrate(opts: CommonOptions): Promise<void> {

@@ -13,6 +13,7 @@ import type { LoadedConfig } from "./config/load.js";
 import { ExecutorRegistry } from "./engine/executor-registry.js";
 import { localEngineExposure } from "./engine/local/exposure-check.js";
 import { LocalExecutor } from "./engine/local/local-executor.js";
+import { engineSettings } from "./engine/local/settings.js";
 import { addTaskLogRoute } from "./engine/local/task-logs.js";
 import { engineControlPlane } from "./managers/engine-control-plane.js";
 import { createManagers } from "./managers/index.js";
@@ -43,6 +44,8 @@ export interface RunningServer {
   /** The origin of the HTTP server as clients reach it (`server.publicUrl`, or the bound address). */
   readonly publicUrl: string;
   readonly logger: Logger;
+  /** The local engine this process runs (`executor.type: local`, and not a follower worker). */
+  readonly localEngine: LocalExecutor | undefined;
   /** Stops accepting, drains for `server.gracefulShutdownTimeoutSeconds`, then closes everything. */
   stop(): Promise<void>;
 }
@@ -51,6 +54,11 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** The engines `executor.type` chooses from (default: the built-in ones). */
   readonly executors?: ExecutorRegistry;
+  /**
+   * `leader` (the default) runs the scheduler and the local engine; a `follower` worker (see `server.workers`)
+   * runs neither, and `executors` then says how it reaches the leader's engine.
+   */
+  readonly role?: "leader" | "follower";
 }
 
 /**
@@ -76,7 +84,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     if (applied.length > 0) logger.info({ migrations: applied, dialect: database.dialect }, "database migrated");
 
     let publicUrl = config.server.publicUrl;
-    const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
+    const blobs = await openDataStore(config, dataDir, { publicUrl: () => publicUrl });
     let localEngine: LocalExecutor | undefined;
     const executors =
       options.executors ??
@@ -125,7 +133,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     });
     auth.addRoutes(gateway);
     const engine = localEngine as LocalExecutor | undefined;
-    if (engine) addTaskLogRoute(gateway, engine.settings.workDir);
+    // Any worker serves the engine's task logs: they are files on this machine.
+    if (config.executor.type === "local") {
+      addTaskLogRoute(gateway, engine?.settings.workDir ?? engineSettings(config, dataDir).workDir);
+    }
     httpServer = createHttpServer(
       { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
       gateway.listener,
@@ -153,8 +164,9 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       () => publicUrl,
     );
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
-    const scheduler = createScheduler({ config, database, executions: managers.executions, logger, metrics });
-    scheduler?.start();
+    const leads = options.role !== "follower";
+    const scheduler = leads && createScheduler({ config, database, executions: managers.executions, logger, metrics });
+    if (scheduler) scheduler.start();
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
     const portsRef = ports;
@@ -167,9 +179,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       blobs,
       publicUrl,
       logger,
+      localEngine: engine,
       stop: () => {
         stopping ??= (async () => {
-          await scheduler?.stop();
+          if (scheduler) await scheduler.stop();
           await engine?.stop();
           await portsRef.shutdown(graceMs);
           await database.close();
