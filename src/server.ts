@@ -138,7 +138,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       addTaskLogRoute(gateway, engine?.settings.workDir ?? engineSettings(config, dataDir).workDir);
     }
     httpServer = createHttpServer(
-      { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
+      {
+        headersTimeout: config.server.readHeaderTimeoutSeconds * 1000,
+        keepAliveTimeout: 65_000,
+        // How often node:http looks for requests over their header or body time (its default, 30 s, would let a
+        // slow client hold a connection up to twice `readHeaderTimeoutSeconds`).
+        connectionsCheckingInterval: 1000,
+      },
       gateway.listener,
     );
     // Both ports answer gRPC and HTTP alike (told apart by each connection's first bytes).

@@ -71,13 +71,16 @@ describe("SharedPorts", () => {
   before(async () => {
     grpcServer = new grpc.Server();
     new HealthImplementation({ "": "SERVING" }).addToServer(grpcServer);
-    httpServer = createHttpServer(async (req: IncomingMessage, res) => {
-      let body = "";
-      for await (const chunk of req) body += chunk;
-      if (req.url === "/slow") await new Promise<void>((r) => (slowRelease = r));
-      res.setHeader("content-type", "text/plain");
-      res.end(`${req.method} ${req.url} ${body}`);
-    });
+    httpServer = createHttpServer(
+      { headersTimeout: 500, connectionsCheckingInterval: 100 },
+      async (req: IncomingMessage, res) => {
+        let body = "";
+        for await (const chunk of req) body += chunk;
+        if (req.url === "/slow") await new Promise<void>((r) => (slowRelease = r));
+        res.setHeader("content-type", "text/plain");
+        res.end(`${req.method} ${req.url} ${body}`);
+      },
+    );
     ports = new SharedPorts({ grpc: grpcServer, http: httpServer, firstBytesTimeoutMs: 300 });
     portA = await ports.listen("127.0.0.1", 0);
     portB = await ports.listen("127.0.0.1", 0);
@@ -127,6 +130,21 @@ describe("SharedPorts", () => {
     assert.ok(waited >= 250 && waited < 5000, `closed after ${waited} ms`);
     for (let i = 0; i < 100 && ports.connections().undecided > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(ports.connections().undecided, 0);
+  });
+
+  test("a client that sends its headers too slowly is cut off (node:http's header timeout still applies)", async () => {
+    const socket = connect(portA, "127.0.0.1");
+    const response = readAll(socket);
+    socket.write("GET /slowloris HTTP/1.1\r\nhost: x\r\n");
+    const drip = setInterval(() => socket.write("x-drip: 1\r\n"), 100);
+    const started = Date.now();
+    try {
+      const text = await response;
+      assert.match(text, /^HTTP\/1\.1 408/);
+      assert.ok(Date.now() - started < 3000, `cut after ${Date.now() - started} ms`);
+    } finally {
+      clearInterval(drip);
+    }
   });
 
   test("shutdown lets a request in progress finish, then refuses new connections", async () => {
