@@ -10,7 +10,6 @@
  *       [--only GetVersion,CreateTask] [--label before]`
  * `--via http` sends the gRPC calls to the HTTP port (one port for both).
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
 import { createTaskRequest, PROJECT, taskId } from "../test/fixtures/tasks.js";
 import { STRING } from "../test/fixtures/types.js";
@@ -28,6 +27,7 @@ import {
   stopPostgres,
   writeResult,
 } from "./support/harness.js";
+import { treeCpuSeconds } from "./support/process-tree.js";
 
 const CONCURRENCY = 32;
 /** gRPC channels the load is spread over (each its own connection, so several workers share the work). */
@@ -51,31 +51,6 @@ interface Row extends Record<string, string | number> {
   p99_ms: number;
   "cpu_ms/req": number;
   errors: number;
-}
-
-/** CPU seconds (user + system) of a process and all its descendants, from /proc. */
-function treeCpuSeconds(root: number): number {
-  const parent = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(pid, Number(fields[1]));
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
-    return false;
-  };
-  let total = 0;
-  for (const [pid, t] of ticks) if (inTree(pid)) total += t;
-  return total / 100;
 }
 
 async function measure(
