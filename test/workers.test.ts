@@ -15,9 +15,11 @@ import { after, before, describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import pg from "pg";
 import { stringify } from "yaml";
+import { LaunchPlanState } from "../src/proto/gen/flyteidl/admin/launch_plan_pb.js";
 import { WorkflowExecution_Phase as W } from "../src/proto/gen/flyteidl/core/execution_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
+import { cronSchedule } from "./fixtures/launch-plans.js";
 import { grpcClient, type ServiceClient } from "./support/grpc-client.js";
 import { createTestPgDatabase, freePort } from "./support/postgres.js";
 
@@ -204,6 +206,9 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
         },
         database: { postgres: database },
         executor: { type: "local", local: { env: { PATH: "/usr/local/bin:/usr/bin:/bin" } } },
+        scheduler: {
+          eventScheduler: { local: { reloadInterval: "1s", snapshotInterval: "1s", leaderRetryInterval: "1s" } },
+        },
         logger: { level: "warn" },
       }),
     );
@@ -285,6 +290,72 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
       });
     }
     for (let i = 0; i < clients.length; i++) assert.equal(await waitFor(clients[0]!, `long${i}`, terminal), W.ABORTED);
+  });
+
+  test("RecoverExecution through every connection reruns the failed node on the leader's engine", async () => {
+    const marker = join(dir, "second-run");
+    // Fails until the marker exists.
+    const flaky = await registerTask(
+      clients[0]!,
+      "flaky",
+      `if [ -e ${marker} ]; then echo 7 > /var/out/o0; else exit 3; fi`,
+    );
+    const lp = await registerPlan(clients[0]!, "flaky", flaky);
+    for (let i = 0; i < clients.length; i++) {
+      await clients[i]!.createExecution({
+        project: P,
+        domain: D,
+        name: `flaky${i}`,
+        spec: { launchPlan: lp },
+        inputs: { literals: { x: int(1n) } },
+      });
+    }
+    for (let i = 0; i < clients.length; i++) assert.equal(await waitFor(clients[0]!, `flaky${i}`, terminal), W.FAILED);
+    writeFileSync(marker, "");
+    for (let i = 0; i < clients.length; i++) {
+      const recovered = await clients[(i + 1) % clients.length]!.recoverExecution({
+        id: { project: P, domain: D, name: `flaky${i}` },
+        name: `recovered${i}`,
+      });
+      assert.equal(recovered.id?.name, `recovered${i}`);
+    }
+    for (let i = 0; i < clients.length; i++) {
+      assert.equal(await waitFor(clients[0]!, `recovered${i}`, terminal), W.SUCCEEDED);
+    }
+  });
+
+  test("a schedule fires once per tick (one scheduler among the workers) and its runs go to the engine", async () => {
+    const admin = clients[0]!;
+    const wf = ident(ResourceType.WORKFLOW, "inc");
+    const lp = ident(ResourceType.LAUNCH_PLAN, "every-second");
+    await admin.createLaunchPlan({
+      id: lp,
+      spec: {
+        workflowId: wf,
+        entityMetadata: { schedule: cronSchedule("@every 1s") },
+        defaultInputs: { parameters: { x: { var: { type: intType }, behavior: { case: "default", value: int(5n) } } } },
+        fixedInputs: { literals: {} },
+      },
+    });
+    await admin.updateLaunchPlan({ id: lp, state: LaunchPlanState.ACTIVE });
+    const list = async () =>
+      (
+        await admin.listExecutions({
+          id: { project: P, domain: D },
+          limit: 1000,
+          filters: "eq(launch_plan.name,every-second)",
+        })
+      ).executions;
+    for (let i = 0; i < 150 && (await list()).length < 4; i++) await new Promise((r) => setTimeout(r, 100));
+    await admin.updateLaunchPlan({ id: lp, state: LaunchPlanState.INACTIVE });
+    await new Promise((r) => setTimeout(r, 2500));
+    const runs = await list();
+    assert.ok(runs.length >= 4, `${runs.length} scheduled runs`);
+    const times = runs.map((e) => Number(e.spec?.metadata?.scheduledAt?.seconds ?? 0n)).sort((a, b) => a - b);
+    // Exactly one run per tick: consecutive seconds, none twice.
+    for (let i = 1; i < times.length; i++)
+      assert.equal((times[i] as number) - (times[i - 1] as number), 1, String(times));
+    for (const e of runs) assert.equal(await waitFor(admin, e.id!.name, terminal), W.SUCCEEDED, e.id!.name);
   });
 
   test("a killed leader is replaced, and launches through any worker run again", async () => {
