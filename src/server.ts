@@ -44,6 +44,7 @@ export interface RunningServer {
   /** The origin of the HTTP server as clients reach it (`server.publicUrl`, or the bound address). */
   readonly publicUrl: string;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** The local engine this process runs (`executor.type: local`, and not a follower worker). */
   readonly localEngine: LocalExecutor | undefined;
   /** Stops accepting, drains for `server.gracefulShutdownTimeoutSeconds`, then closes everything. */
@@ -186,6 +187,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       publicUrl,
       logger,
       localEngine: engine,
+      metrics,
       stop: () => {
         stopping ??= (async () => {
           if (scheduler) await scheduler.stop();

@@ -167,18 +167,36 @@ async function healthy(base: string): Promise<void> {
   throw new Error("server did not become healthy");
 }
 
-/**
- * Waits until new connections reach two different processes (each worker's `process_start_time_seconds` in
- * /metrics differs).
- */
-async function bothWorkersAnswer(base: string): Promise<void> {
-  const seen = new Set<string>();
-  for (let i = 0; i < 600 && seen.size < 2; i++) {
-    const text = await (await fetch(`${base}/metrics`, { headers: { connection: "close" } })).text();
-    seen.add(/^process_start_time_seconds (\S+)/m.exec(text)?.[1] ?? "");
-    if (seen.size < 2) await new Promise((r) => setTimeout(r, 50));
+/** Worker processes that said they are ready, from the primary's log lines ("worker ready", with their pid). */
+const ready = new Set<number>();
+
+function followLog(child: ChildProcess): void {
+  let buffered = "";
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (d: string) => {
+    buffered += d;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      if (process.env.FLYTEADMIN_TEST_LOG) console.error(line);
+      try {
+        const entry = JSON.parse(line) as { component?: string; msg?: string; pid?: number };
+        if (entry.component === "primary" && entry.msg?.endsWith("worker ready") && entry.pid) ready.add(entry.pid);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+}
+
+/** Waits until the primary has two workers and both said they are ready. */
+async function bothWorkersReady(primary: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const pids = workerPids(primary);
+    if (pids.length === 2 && pids.every((p) => ready.has(p))) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  assert.equal(seen.size, 2, "two workers answer");
+  throw new Error(`workers not ready: ${workerPids(primary)} of ${[...ready]}`);
 }
 
 describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST_PG_URL && "no PostgreSQL" }, () => {
@@ -209,19 +227,20 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
         scheduler: {
           eventScheduler: { local: { reloadInterval: "1s", snapshotInterval: "1s", leaderRetryInterval: "1s" } },
         },
-        logger: { level: "warn" },
+        logger: { level: "info" },
       }),
     );
     child = spawn(
       process.execPath,
       ["--import", "tsx", join(ROOT, "src/main.ts"), "serve", "--config", join(dir, "config.yaml"), "--data-dir", dir],
-      { stdio: ["ignore", "ignore", process.env.FLYTEADMIN_TEST_LOG ? "inherit" : "ignore"] },
+      { stdio: ["ignore", "pipe", process.env.FLYTEADMIN_TEST_LOG ? "inherit" : "ignore"] },
     );
+    followLog(child);
     httpBase = `http://127.0.0.1:${httpPort}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
     await healthy(httpBase);
-    // The follower starts after the leader is ready: wait until both answer.
-    await bothWorkersAnswer(httpBase);
+    // The follower starts after the leader is ready: wait for both.
+    await bothWorkersReady(child.pid!);
     clients = Array.from({ length: 4 }, () =>
       grpcClient(AdminService, grpcAddress, { "grpc.use_local_subchannel_pool": 1 }),
     );
@@ -250,6 +269,20 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
     } finally {
       await client.end();
     }
+  });
+
+  test("/metrics on any worker counts the calls of every worker", async () => {
+    const handled = async () => {
+      const text = await (await fetch(`${httpBase}/metrics`, { headers: { connection: "close" } })).text();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("grpc_server_handled_total") && l.includes('grpc_method="GetVersion"'));
+      return Number(line?.split(" ").pop() ?? 0);
+    };
+    const before = await handled();
+    for (let round = 0; round < 3; round++) for (const c of clients) await c.getVersion({});
+    // Each scrape reaches one worker (cluster round-robin); every one must report the sum over both.
+    for (let i = 0; i < 4; i++) assert.equal(await handled(), before + 3 * clients.length);
   });
 
   test("executions launched through every connection (so through both workers) run to SUCCEEDED", async () => {
@@ -370,7 +403,7 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
     }
     assert.equal(workerPids(child.pid!).length, 2);
     assert.equal(workers(child.pid!).filter((w) => w.role === "leader").length, 1);
-    await bothWorkersAnswer(httpBase);
+    await bothWorkersReady(child.pid!);
     const lp = ident(ResourceType.LAUNCH_PLAN, "inc");
     // Calls made while the new leader starts wait for it (or fail UNAVAILABLE after 30 s).
     for (let i = 0; i < clients.length; i++) {

@@ -10,6 +10,7 @@ import { ExecutorRegistry } from "../engine/executor-registry.js";
 import { createLogger } from "../observability/logger.js";
 import { startServer } from "../server.js";
 import { ForwardingExecutor, serveEngine } from "./engine-link.js";
+import { exposeClusterMetrics, serveClusterMetrics } from "./metrics-link.js";
 import { READY_MESSAGE, ROLE_ENV, runPrimary } from "./primary.js";
 
 /** Whether the configuration uses PostgreSQL (as `Database.open` decides). */
@@ -44,6 +45,7 @@ export async function serveProcess(loaded: LoadedConfig): Promise<void> {
     // Workers get the drain time, plus the local engine's own wait for its runs to stop.
     const stopTimeoutMs = loaded.config.server.gracefulShutdownTimeoutSeconds * 1000 + 15_000;
     runPrimary({ workers, logger, stopTimeoutMs });
+    serveClusterMetrics();
     return;
   }
   const role = cluster.isWorker && process.env[ROLE_ENV] === "follower" ? "follower" : "leader";
@@ -61,6 +63,7 @@ export async function serveProcess(loaded: LoadedConfig): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   if (cluster.isWorker) {
     if (role === "leader" && server.localEngine) serveEngine(process, server.localEngine);
+    exposeClusterMetrics(server.metrics);
     // Ctrl-C reaches the whole process group; the primary then sends SIGTERM to each worker, once.
     process.on("SIGINT", () => undefined);
     // A primary that is gone (killed) leaves nobody to stop this worker: stop now.
