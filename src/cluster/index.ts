@@ -6,9 +6,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { LoadedConfig } from "../config/load.js";
-import { ExecutorRegistry } from "../engine/executor-registry.js";
 import { createLogger } from "../observability/logger.js";
-import { startServer } from "../server.js";
 import { ForwardingExecutor, serveEngine } from "./engine-link.js";
 import { exposeClusterMetrics, serveClusterMetrics } from "./metrics-link.js";
 import { READY_MESSAGE, ROLE_ENV, runPrimary } from "./primary.js";
@@ -48,6 +46,11 @@ export async function serveProcess(loaded: LoadedConfig): Promise<void> {
     serveClusterMetrics();
     return;
   }
+  // The primary serves nothing: only a server process loads the server's modules.
+  const [{ startServer }, { ExecutorRegistry }] = await Promise.all([
+    import("../server.js"),
+    import("../engine/executor-registry.js"),
+  ]);
   const role = cluster.isWorker && process.env[ROLE_ENV] === "follower" ? "follower" : "leader";
   const executors =
     role === "follower" ? ExecutorRegistry.builtIn().with("local", () => new ForwardingExecutor(process)) : undefined;
