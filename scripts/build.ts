@@ -2,7 +2,7 @@
  * Transpiles src/ to dist/ file by file (no bundling: native modules such as
  * better-sqlite3 must stay external). Type checking is `npm run typecheck`.
  */
-import { chmodSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 import { buildConsole } from "./build-console.js";
@@ -36,3 +36,6 @@ console.log(`built ${entryPoints.length} files into ${relative(process.cwd(), jo
 
 // The web console is its own Vite build (console/ -> console/dist).
 await buildConsole();
+
+// scripts/start.mjs rebuilds only when a source is newer than this stamp (written last, after every step).
+writeFileSync(join(root, "dist", ".build-stamp"), `${new Date().toISOString()}\n`);

@@ -38,7 +38,7 @@ export async function methodTable(): Promise<string> {
     const managers = createManagers({
       config: loaded.config,
       database,
-      blobs: openDataStore(loaded.config, dataDir),
+      blobs: await openDataStore(loaded.config, dataDir),
       logger: pino({ level: "silent" }),
     });
     const table = handlerTable(managers, authOffMetadata(loaded.config));

@@ -3,8 +3,7 @@
  * transports from a loaded configuration, and starts and stops them.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { createAuthStack } from "./auth/auth-stack.js";
 import type { DataStore } from "./blob/data-store.js";
@@ -14,6 +13,7 @@ import type { LoadedConfig } from "./config/load.js";
 import { ExecutorRegistry } from "./engine/executor-registry.js";
 import { localEngineExposure } from "./engine/local/exposure-check.js";
 import { LocalExecutor } from "./engine/local/local-executor.js";
+import { engineSettings } from "./engine/local/settings.js";
 import { addTaskLogRoute } from "./engine/local/task-logs.js";
 import { engineControlPlane } from "./managers/engine-control-plane.js";
 import { createManagers } from "./managers/index.js";
@@ -31,6 +31,7 @@ import { HttpGateway } from "./transport/http/gateway.js";
 import { addOperationalRoutes } from "./transport/http/operational-routes.js";
 import { gatewayRoutes } from "./transport/http/routes.js";
 import { CallPipeline } from "./transport/pipeline.js";
+import { SharedPorts } from "./transport/port/shared-port.js";
 
 const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -44,6 +45,9 @@ export interface RunningServer {
   /** The origin of the HTTP server as clients reach it (`server.publicUrl`, or the bound address). */
   readonly publicUrl: string;
   readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The local engine this process runs (`executor.type: local`, and not a follower worker). */
+  readonly localEngine: LocalExecutor | undefined;
   /** Stops accepting, drains for `server.gracefulShutdownTimeoutSeconds`, then closes everything. */
   stop(): Promise<void>;
 }
@@ -52,6 +56,11 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** The engines `executor.type` chooses from (default: the built-in ones). */
   readonly executors?: ExecutorRegistry;
+  /**
+   * `leader` (the default) runs the scheduler and the local engine; a `follower` worker (see `server.workers`)
+   * runs neither, and `executors` then says how it reaches the leader's engine.
+   */
+  readonly role?: "leader" | "follower";
 }
 
 /**
@@ -71,12 +80,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const database = Database.open(config, dataDir);
   let grpcServer: grpc.Server | undefined;
   let httpServer: HttpServer | undefined;
+  let ports: SharedPorts | undefined;
   try {
     const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied, dialect: database.dialect }, "database migrated");
 
     let publicUrl = config.server.publicUrl;
-    const blobs = openDataStore(config, dataDir, { publicUrl: () => publicUrl });
+    const blobs = await openDataStore(config, dataDir, { publicUrl: () => publicUrl });
     let localEngine: LocalExecutor | undefined;
     const executors =
       options.executors ??
@@ -87,8 +97,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     const managers = createManagers({ config, database, blobs, logger, executors });
     const notifier = createNotifier(config, logger);
     managers.events.listeners.add(notifier);
-    const ports = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
-    const auth = await createAuthStack({ config, dataDir, logger, ports });
+    const boundPorts = { http: config.server.httpPort, grpc: grpcListenPort(config.server) };
+    const auth = await createAuthStack({ config, dataDir, logger, ports: boundPorts });
     const pipeline = new CallPipeline({
       services: servedServices,
       handlers: handlerTable(managers, auth.metadata),
@@ -106,8 +116,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       reflection: config.server.grpc.serverReflection || config.server.grpcServerReflection,
     });
     const host = config.server.host;
-    const grpcPort = await bindGrpc(grpcServer, host, grpcListenPort(config.server));
-    ports.grpc = grpcPort;
 
     const security = config.server.security;
     const gateway = new HttpGateway({
@@ -128,14 +136,31 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     auth.addRoutes(gateway);
     addConsoleRoutes(gateway);
     const engine = localEngine as LocalExecutor | undefined;
-    if (engine) addTaskLogRoute(gateway, engine.settings.workDir);
+    // Any worker serves the engine's task logs: they are files on this machine.
+    if (config.executor.type === "local") {
+      addTaskLogRoute(gateway, engine?.settings.workDir ?? engineSettings(config, dataDir).workDir);
+    }
     httpServer = createHttpServer(
-      { headersTimeout: config.server.readHeaderTimeoutSeconds * 1000, keepAliveTimeout: 65_000 },
+      {
+        headersTimeout: config.server.readHeaderTimeoutSeconds * 1000,
+        keepAliveTimeout: 65_000,
+        // How often node:http looks for requests over their header or body time (its default, 30 s, would let a
+        // slow client hold a connection up to twice `readHeaderTimeoutSeconds`).
+        connectionsCheckingInterval: 1000,
+      },
       gateway.listener,
     );
-    const httpPort = await listenHttp(httpServer, host, config.server.httpPort);
+    // Both ports answer gRPC and HTTP alike (told apart by each connection's first bytes).
+    ports = new SharedPorts({
+      grpc: grpcServer,
+      http: httpServer,
+      firstBytesTimeoutMs: config.server.readHeaderTimeoutSeconds * 1000,
+    });
+    const httpPort = await ports.listen(host, config.server.httpPort);
+    const grpcPort = await ports.listen(host, grpcListenPort(config.server));
     publicUrl ||= defaultPublicUrl(host, httpPort);
-    ports.http = httpPort;
+    boundPorts.http = httpPort;
+    boundPorts.grpc = grpcPort;
     await engine?.bind(
       engineControlPlane({
         database,
@@ -148,12 +173,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       () => publicUrl,
     );
     logger.info({ host, grpcPort, httpPort, dialect: database.dialect, dataDir }, "flyteadmin-ts listening");
-    const scheduler = createScheduler({ config, database, executions: managers.executions, logger, metrics });
-    scheduler?.start();
+    const leads = options.role !== "follower";
+    const scheduler = leads && createScheduler({ config, database, executions: managers.executions, logger, metrics });
+    if (scheduler) scheduler.start();
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
-    const grpcRef = grpcServer;
-    const httpRef = httpServer;
+    const portsRef = ports;
     let stopping: Promise<void> | undefined;
     return {
       grpcPort,
@@ -163,19 +188,25 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       blobs,
       publicUrl,
       logger,
+      localEngine: engine,
+      metrics,
       stop: () => {
         stopping ??= (async () => {
-          await scheduler?.stop();
+          if (scheduler) await scheduler.stop();
           await engine?.stop();
-          await shutdown(grpcRef, httpRef, database, graceMs);
+          await portsRef.shutdown(graceMs);
+          await database.close();
           await notifier.close();
         })();
         return stopping;
       },
     };
   } catch (err) {
-    grpcServer?.forceShutdown();
-    httpServer?.close();
+    if (ports) await ports.shutdown(0);
+    else {
+      grpcServer?.forceShutdown();
+      httpServer?.close();
+    }
     await database.close();
     throw err;
   }
@@ -197,42 +228,4 @@ function uploadLimitBytes(text: string): number {
 function defaultPublicUrl(host: string, port: number): string {
   const h = host === "" || host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   return `http://${h}:${port}`;
-}
-
-function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (err) reject(new Error(`cannot listen for gRPC on ${host}:${port}: ${err.message}`));
-      else resolve(bound);
-    });
-  });
-}
-
-function listenHttp(server: HttpServer, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", (err) => reject(new Error(`cannot listen for HTTP on ${host}:${port}: ${err.message}`)));
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function shutdown(grpcServer: grpc.Server, httpServer: HttpServer, db: Database, graceMs: number): Promise<void> {
-  const grpcDone = new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      grpcServer.forceShutdown();
-      resolve();
-    }, graceMs);
-    grpcServer.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  const httpDone = new Promise<void>((resolve) => {
-    httpServer.close(() => resolve());
-    httpServer.closeIdleConnections();
-    setTimeout(() => {
-      httpServer.closeAllConnections();
-    }, graceMs).unref();
-  });
-  await Promise.all([grpcDone, httpDone]);
-  await db.close();
 }

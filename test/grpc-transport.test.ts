@@ -3,12 +3,15 @@
  * the descriptors, health, reflection, status codes and message limits.
  */
 import assert from "node:assert/strict";
+import { connect as connectHttp2 } from "node:http2";
 import { test } from "node:test";
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import * as grpc from "@grpc/grpc-js";
 import { Code } from "../src/errors/codes.js";
+import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
 import { servedServices } from "../src/proto/registry.js";
 import { rejectsWith } from "./support/assertions.js";
+import { grpcClient } from "./support/grpc-client.js";
 import { describeEachDatabase, startTestServer } from "./support/server.js";
 
 const identity = (b: Buffer) => b;
@@ -132,6 +135,52 @@ describeEachDatabase("gRPC transport", (srv) => {
   test("domain errors keep their code and message", async () => {
     await rejectsWith(srv().admin.getProject({ id: "absent" }), Code.NOT_FOUND, "project [absent] not found");
   });
+
+  test("one port for both: gRPC on the HTTP port (admin.endpoint dns:///localhost:<httpPort>), HTTP on the gRPC port", async () => {
+    const { httpPort, grpcPort } = srv().server;
+    // flytekit's and flytectl's `admin.endpoint: dns:///localhost:8088` style target, on the HTTP port.
+    const onHttpPort = grpcClient(AdminService, `dns:///localhost:${httpPort}`, {
+      "grpc.use_local_subchannel_pool": 1,
+    });
+    try {
+      await onHttpPort.registerProject({ project: { id: "oneport", name: "one port" } });
+      assert.equal((await onHttpPort.getProject({ id: "oneport" })).name, "one port");
+      assert.equal(await healthStatus(`127.0.0.1:${httpPort}`, "flyteadmin"), 1);
+      const names = await reflectedServices(`127.0.0.1:${httpPort}`, "v1");
+      assert.ok(names.includes("flyteidl.service.AdminService"), String(names));
+    } finally {
+      onHttpPort.close();
+    }
+    // The gateway, health and metrics on the gRPC port, over plain HTTP/1.1.
+    const grpcBase = `http://127.0.0.1:${grpcPort}`;
+    const project = await fetch(`${grpcBase}/api/v1/projects/oneport`);
+    assert.equal(project.status, 200);
+    assert.equal(((await project.json()) as { name: string }).name, "one port");
+    assert.equal((await fetch(`${grpcBase}/healthcheck`)).status, 200);
+    assert.match(await (await fetch(`${grpcBase}/metrics`)).text(), /grpc_server_handled_total/);
+    const missing = await fetch(`${grpcBase}/api/v1/projects/absent`);
+    assert.equal(missing.status, 404);
+  });
+});
+
+test("server.grpc.maxConcurrentStreams is announced to gRPC clients on both ports", async () => {
+  const server = await startTestServer("sqlite", { server: { grpc: { maxConcurrentStreams: 7 } } });
+  try {
+    for (const port of [server.server.grpcPort, server.server.httpPort]) {
+      const session = connectHttp2(`http://127.0.0.1:${port}`);
+      try {
+        const settings = await new Promise<{ maxConcurrentStreams?: number }>((resolve, reject) => {
+          session.once("remoteSettings", resolve);
+          session.once("error", reject);
+        });
+        assert.equal(settings.maxConcurrentStreams, 7, `port ${port}`);
+      } finally {
+        session.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
 });
 
 test("server.grpc.maxMessageSizeBytes bounds received messages", async () => {

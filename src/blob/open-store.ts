@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { DataStore } from "./data-store.js";
 import { LocalStore } from "./local-store.js";
-import { S3Store } from "./s3-store.js";
+import type { S3Store } from "./s3-store.js";
 import { UrlSigner } from "./url-signer.js";
 
 export interface OpenStoreOptions {
@@ -17,7 +17,7 @@ export interface OpenStoreOptions {
  * - `s3` / `minio`, or `stow` with `stow.kind: s3`: the bucket `storage.container`
  *   at `storage.connection` (path-style addressing for MinIO and custom endpoints).
  */
-export function openDataStore(config: Config, dataDir: string, options?: OpenStoreOptions): DataStore {
+export async function openDataStore(config: Config, dataDir: string, options?: OpenStoreOptions): Promise<DataStore> {
   const s = config.storage;
   switch (s.type) {
     case "local":
@@ -31,21 +31,26 @@ export function openDataStore(config: Config, dataDir: string, options?: OpenSto
     }
     case "s3":
     case "minio":
-      return s3FromConnection(config, s.type === "minio");
+      return s3FromConnection(await loadS3(), config, s.type === "minio");
     case "stow":
-      if (s.stow.kind === "s3") return s3FromStow(config);
+      if (s.stow.kind === "s3") return s3FromStow(await loadS3(), config);
       throw new Error(`storage.stow.kind ${s.stow.kind} is not supported (supported: s3)`);
     default:
       throw new Error(`storage.type ${s.type} is not supported`);
   }
 }
 
-function s3FromConnection(config: Config, minio: boolean): S3Store {
+/** The S3 store's module, loaded only when configured: the AWS SDK is a large part of start-up otherwise. */
+async function loadS3(): Promise<typeof S3Store> {
+  return (await import("./s3-store.js")).S3Store;
+}
+
+function s3FromConnection(S3: typeof S3Store, config: Config, minio: boolean): S3Store {
   const s = config.storage;
   const c = s.connection;
   const endpoint = withScheme(c.endpoint, c["disable-ssl"]);
   const iam = c["auth-type"] === "iam";
-  return new S3Store({
+  return new S3({
     bucket: s.container,
     endpoint,
     region: c.region,
@@ -58,13 +63,13 @@ function s3FromConnection(config: Config, minio: boolean): S3Store {
 }
 
 /** flytestdlib's stow S3 config keys (`auth_type`, `access_key_id`, `secret_key`, `region`, `endpoint`, `disable_ssl`). */
-function s3FromStow(config: Config): S3Store {
+function s3FromStow(S3: typeof S3Store, config: Config): S3Store {
   const s = config.storage;
   const k = s.stow.config;
   const disableSsl = k.disable_ssl === "true";
   const endpoint = withScheme(k.endpoint ?? "", disableSsl);
   const iam = k.auth_type === "iam";
-  return new S3Store({
+  return new S3({
     bucket: s.container,
     endpoint,
     region: k.region ?? "us-east-1",

@@ -1,24 +1,16 @@
 /** `flyteadmin serve`: the server, as the charts' main container runs it. */
 import type { Command } from "commander";
-import { startServer } from "../server.js";
+import { serveProcess } from "../cluster/index.js";
 import { loadFromCommand, warnIgnoredKeys } from "./options.js";
 
 export function registerServe(program: Command): void {
   program
     .command("serve", { isDefault: true })
-    .description("run the server: gRPC and HTTP (the default command)")
+    .description("run the server: gRPC and HTTP on each port (the default command)")
     .action(async (_opts: unknown, cmd: Command) => {
       const loaded = loadFromCommand(cmd);
       warnIgnoredKeys(loaded);
-      const server = await startServer(loaded);
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        signals++;
-        if (signals > 1) process.exit(1);
-        server.logger.info({ signal: sig }, "shutting down");
-        void server.stop().then(() => process.exit(0));
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      // One process, or `server.workers` processes on the same ports (src/cluster), until SIGTERM/SIGINT.
+      await serveProcess(loaded);
     });
 }

@@ -68,6 +68,11 @@ const serverSchema = z
     grpcServerReflection: bool(false),
     security: securitySchema,
     readHeaderTimeoutSeconds: int(32),
+    /**
+     * Our addition: worker processes accepting on the same ports (node:cluster); one of them runs the scheduler
+     * and the local engine. 0 (default): one per CPU on PostgreSQL; SQLite always runs one.
+     */
+    workers: int(0),
     gracefulShutdownTimeoutSeconds: int(10),
     "kube-config": str(),
     master: str(),

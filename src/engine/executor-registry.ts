@@ -7,9 +7,8 @@ import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
 import type { Config } from "../config/schema.js";
 import { ExternalExecutor } from "./external-executor.js";
-import { KubernetesExecutor } from "./kubernetes/k8s-executor.js";
 import { LocalExecutor } from "./local/local-executor.js";
-import type { WorkflowExecutor } from "./workflow-executor.js";
+import type { AbortData, ExecutionData, ExecutionInfo, WorkflowExecutor } from "./workflow-executor.js";
 
 export interface ExecutorDeps {
   readonly config: Config;
@@ -43,7 +42,15 @@ export class ExecutorRegistry {
     return new ExecutorRegistry(
       new Map<string, ExecutorFactory>([
         ["external", () => new ExternalExecutor()],
-        ["kubernetes", ({ config, logger }) => KubernetesExecutor.fromConfig(config, logger)],
+        [
+          "kubernetes",
+          ({ config, logger }) =>
+            new DeferredExecutor(
+              "kubernetes",
+              import("./kubernetes/k8s-executor.js").then((m) => m.KubernetesExecutor.fromConfig(config, logger)),
+              logger,
+            ),
+        ],
         ["local", (deps) => new LocalExecutor({ ...deps, dataDir: deps.dataDir ?? process.cwd() })],
       ]),
     );
@@ -58,5 +65,29 @@ export class ExecutorRegistry {
     const factory = this.#factories.get(type);
     if (!factory) throw new Error(`executor.type ${type} is not supported by this build yet`);
     return factory(deps);
+  }
+}
+
+/**
+ * An engine whose module is loaded only when its type is chosen: the Kubernetes client library alone costs
+ * about half of the server's start-up when it is imported eagerly. The loading starts at once; a failure (no
+ * kubeconfig, say) is logged then and answered to every call.
+ */
+class DeferredExecutor implements WorkflowExecutor {
+  readonly type: string;
+  readonly #executor: Promise<WorkflowExecutor>;
+
+  constructor(type: string, executor: Promise<WorkflowExecutor>, logger: Logger) {
+    this.type = type;
+    this.#executor = executor;
+    executor.catch((err: unknown) => logger.error({ err }, `executor ${type} cannot start`));
+  }
+
+  async execute(data: ExecutionData): Promise<ExecutionInfo> {
+    return (await this.#executor).execute(data);
+  }
+
+  async abort(data: AbortData): Promise<void> {
+    return (await this.#executor).abort(data);
   }
 }

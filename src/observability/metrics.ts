@@ -25,6 +25,18 @@ export class Metrics {
   readonly #http: Histogram<"route" | "status">;
   readonly #scheduleFires: Counter<"outcome" | "catch_up">;
   readonly #scheduleLateness: Histogram;
+  /** Where `/metrics` text comes from when not this registry alone (the cluster's sum over its workers). */
+  #exposition: (() => Promise<string>) | undefined;
+
+  /** The text `/metrics` serves: this registry's, or what `exposeFrom` set. */
+  text(): Promise<string> {
+    return this.#exposition ? this.#exposition() : this.registry.metrics();
+  }
+
+  /** Serves `/metrics` from `source` instead (e.g. every worker's metrics summed by the cluster's primary). */
+  exposeFrom(source: () => Promise<string>): void {
+    this.#exposition = source;
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -33,7 +33,11 @@ export type ServiceClient<S> =
  * const admin = grpcClient(AdminService, "127.0.0.1:8089");
  * const v = await admin.getVersion({});
  */
-export function grpcClient<S extends DescService>(service: S, address: string): ServiceClient<S> {
+export function grpcClient<S extends DescService>(
+  service: S,
+  address: string,
+  options: grpc.ChannelOptions = {},
+): ServiceClient<S> {
   const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
   for (const m of service.methods) {
     definition[m.localName] = {
@@ -49,6 +53,7 @@ export function grpcClient<S extends DescService>(service: S, address: string): 
   const Ctor = grpc.makeGenericClientConstructor(definition as grpc.ServiceDefinition, service.name);
   const client = new Ctor(address, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    ...options,
   });
   const out: Record<string, unknown> = { close: () => client.close(), raw: client };
   for (const m of service.methods) {

@@ -5,14 +5,12 @@
  */
 
 import { type DescMethod, type DescService, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { Code, statusBytes } from "../../errors/admin-error.js";
 import type { Status } from "../../proto/gen/google/rpc/status_pb.js";
-import { servedFiles } from "../../proto/registry.js";
 import { type CallPipeline, newCallContext } from "../pipeline.js";
+import { addReflection } from "./reflection.js";
 
 /** grpc-go's default message size limit, which FlyteAdmin keeps when the setting is 0. */
 const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -148,13 +146,4 @@ function metadataMap(md: grpc.Metadata): Map<string, string[]> {
     );
   }
   return out;
-}
-
-/** Server reflection over the same descriptors the services were built from. */
-function addReflection(server: grpc.Server, services: readonly DescService[]): void {
-  const fileDescriptorProtos = servedFiles().map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
-  const definition: Record<string, unknown> = {};
-  for (const s of services) definition[s.typeName] = { fileDescriptorProtos };
-  const reflection = new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]);
-  reflection.addToServer(server);
 }

@@ -18,7 +18,7 @@ export function addOperationalRoutes(gateway: HttpGateway, deps: OperationalDeps
     res.writeHead(200).end();
   });
   gateway.addRawRoute("GET", "/metrics", "metrics", async (_req, res) => {
-    const body = await deps.metrics.registry.metrics();
+    const body = await deps.metrics.text();
     res.writeHead(200, { "Content-Type": deps.metrics.registry.contentType }).end(body);
   });
   let openapi: string | undefined;
