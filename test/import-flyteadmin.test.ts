@@ -99,7 +99,7 @@ describe("import of a Go FlyteAdmin database", { skip }, () => {
     source = new pg.Client({ connectionString: sourceUrl });
     await source.connect();
     const { config } = loadConfig({ dataDir: dir, overrides: { storage: s3StorageConfig(s3) } });
-    fixture = await buildFlyteAdminDatabase(source, openDataStore(config, dir));
+    fixture = await buildFlyteAdminDatabase(source, await openDataStore(config, dir));
   });
   after(async () => {
     await source?.end();
