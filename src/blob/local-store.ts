@@ -91,6 +91,10 @@ export class LocalStore implements DataStore {
     if (!path.startsWith(this.#container + sep)) {
       throw new AdminError(Code.INVALID_ARGUMENT, `storage reference outside the store: ${ref}`);
     }
+    // The file system's limits (NAME_MAX 255 bytes, PATH_MAX 4096) are the caller's problem, not ENAMETOOLONG.
+    if (Buffer.byteLength(path) >= 4096 || path.split(sep).some((part) => Buffer.byteLength(part) > 255)) {
+      throw new AdminError(Code.INVALID_ARGUMENT, `storage reference too long: ${ref.slice(0, 200)}...`);
+    }
     return path;
   }
 

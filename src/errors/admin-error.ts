@@ -57,6 +57,14 @@ export class AdminError extends Error {
   }
 }
 
+/**
+ * True for an AdminError that blames the request (INVALID_ARGUMENT): wrappers
+ * that turn storage failures into INTERNAL pass these through unchanged.
+ */
+export function isCallerError(err: unknown): err is AdminError {
+  return err instanceof AdminError && err.code === Code.INVALID_ARGUMENT;
+}
+
 /** Packs a typed detail message for an AdminError. */
 export function detail<D extends DescMessage>(schema: D, message: MessageShape<D>): Any {
   return anyPack(schema, message);

@@ -1,8 +1,8 @@
 /**
  * Database driver failures that are not the server's bug: the database is
- * down, restarting, overloaded, locked, read-only or out of space. They reach
- * the caller as UNAVAILABLE (retry later) or RESOURCE_EXHAUSTED, never as
- * INTERNAL: clients such as flytekit and FlytePropeller retry UNAVAILABLE.
+ * down, restarting, overloaded, locked, read-only or out of space (UNAVAILABLE,
+ * which flytekit and FlytePropeller retry, or RESOURCE_EXHAUSTED), or it
+ * refuses a value the request carried (INVALID_ARGUMENT). Never INTERNAL.
  * The drivers' errors are recognised by their codes (PostgreSQL SQLSTATE,
  * Node socket errno, SQLite result codes), never by message text, except
  * pg's own "Connection terminated" errors, which carry no code.
@@ -19,6 +19,11 @@ export function driverFailure(err: unknown): { code: Code; message: string } | u
     }
     if (code === "53100" || code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR_WRITE")) {
       return { code: Code.RESOURCE_EXHAUSTED, message: `database out of space: ${err.message}` };
+    }
+    // Class 22 (data exception: a NUL byte or invalid UTF-8 in text, a number
+    // out of range) and 54000 (a key too long to index) blame the request.
+    if (/^22[0-9A-Z]{3}$/.test(code) || code === "54000" || code === "SQLITE_TOOBIG") {
+      return { code: Code.INVALID_ARGUMENT, message: `value not accepted by the database: ${err.message}` };
     }
     if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
       return { code: Code.UNAVAILABLE, message: `database busy: ${err.message}` };

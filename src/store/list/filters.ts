@@ -47,8 +47,51 @@ export interface Filter {
   readonly values: readonly FilterValue[];
 }
 
-/** FlyteAdmin's expression pattern, unanchored and greedy: `(.+)\((.+),\s?(.+)\)`. */
-const EXPRESSION = /(.+)\((.+),\s?(.+)\)/;
+/**
+ * Splits `fn(field,value)` as FlyteAdmin's pattern `(.+)\((.+),\s?(.+)\)`
+ * does under Go's regexp (unanchored, greedy, `.` not matching a newline):
+ * the value ends at the last `)`, the field at the last `,` before it, the
+ * function at the last `(` before that. Go's RE2 runs in linear time; the
+ * same pattern in a backtracking engine (JavaScript's) takes minutes on a
+ * long filter without parentheses, so it is walked by hand.
+ */
+export function splitExpression(expr: string): [fn: string, field: string, value: string] | undefined {
+  // The match starts on the first line that has one; only `\s?` may cross a newline.
+  for (let start = 0; start <= expr.length; ) {
+    const nl = expr.indexOf("\n", start);
+    const end = nl < 0 ? expr.length : nl;
+    const m = matchLine(expr, start, end);
+    if (m) return m;
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  return undefined;
+}
+
+/** The match starting at `start` whose function and field lie in `[start, end)`. */
+function matchLine(s: string, start: number, end: number): [string, string, string] | undefined {
+  const lineClose = s.lastIndexOf(")", end - 1);
+  let nextClose = -1;
+  if (end < s.length) {
+    const nextEnd = s.indexOf("\n", end + 1);
+    nextClose = s.lastIndexOf(")", (nextEnd < 0 ? s.length : nextEnd) - 1);
+  }
+  // Where the value starts after the comma at `c` (the greedy `\s?` first), or -1.
+  const valueStart = (c: number): number => {
+    if (c + 1 === end) return end < s.length && nextClose >= c + 3 ? c + 2 : -1;
+    if (/\s/.test(s.charAt(c + 1)) && lineClose >= c + 3) return c + 2;
+    return lineClose >= c + 2 ? c + 1 : -1;
+  };
+  for (let c = s.lastIndexOf(",", end - 1); c >= start + 3; c = s.lastIndexOf(",", c - 1)) {
+    const from = valueStart(c);
+    if (from < 0) continue;
+    const open = s.lastIndexOf("(", c - 2);
+    if (open < start + 1) return undefined;
+    const close = from > end ? nextClose : lineClose;
+    return [s.slice(start, open), s.slice(open + 1, c), s.slice(from, close)];
+  }
+  return undefined;
+}
 
 /**
  * Parses a filter string for a list whose primary entity is `primary`.
@@ -63,11 +106,10 @@ export function parseFilters(text: string, primary: EntityCode, allowed = ALLOWE
 }
 
 function parseExpression(expr: string, primary: EntityCode, allowed: readonly EntityCode[]): Filter {
-  const m = EXPRESSION.exec(expr);
+  const m = splitExpression(expr);
   if (!m) throw AdminError.invalidValue("filters");
-  const fn = (m[1] as string).trim();
-  const field = m[2] as string;
-  const rawValue = m[3] as string;
+  const [rawFn, field, rawValue] = m;
+  const fn = rawFn.trim();
   if (!FUNCTIONS.has(fn)) throw AdminError.invalidArgument(`unrecognized filter function: ${fn}`);
   let { entity, column } = splitField(field, primary);
   if (!allowed.includes(entity)) throw AdminError.invalidArgument(`'${entity}' entity is not allowed in filters`);
