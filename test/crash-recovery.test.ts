@@ -1,6 +1,6 @@
 /**
  * kill -9 during writes: a real server process is killed at a seeded random
- * moment while 32 streams register tasks, create executions and report node
+ * moment while 32 streams register tasks, workflows and launch plans, create executions and report node
  * and task events (executor `external`, so no engine runs). After a restart
  * on the same database every acknowledged request is there exactly once,
  * nothing half-written shows (every listed execution has its inputs, every
@@ -15,11 +15,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
+import pg from "pg";
 import { stringify } from "yaml";
 import { NodeExecution_Phase, TaskExecution_Phase } from "../src/proto/gen/flyteidl/core/execution_pb.js";
 import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
-import { HELLO_WF, registerHello, SAY_HELLO } from "./fixtures/executions.js";
-import { createTaskRequest, taskId } from "./fixtures/tasks.js";
+import { HELLO_WF, helloRequests, registerHello, SAY_HELLO } from "./fixtures/executions.js";
+import { taskId } from "./fixtures/tasks.js";
 import { intLiteral } from "./fixtures/types.js";
 import { launchPlanId } from "./fixtures/workflows.js";
 import { Rng } from "./support/fuzz/random.js";
@@ -74,7 +75,10 @@ class ServerProcess {
 }
 
 interface Acked {
+  /** Versions of acknowledged task, workflow and launch plan registrations. */
   tasks: string[];
+  workflows: string[];
+  launchPlans: string[];
   executions: string[];
   /** `execution/node` of acknowledged node events, `execution/node/attempt` of task events. */
   nodes: string[];
@@ -93,8 +97,14 @@ async function stream(admin: Admin, round: number, s: number, acked: Acked): Pro
     }
     for (let i = 0; ; i++) {
       if (kind === 0) {
-        await admin.createTask(createTaskRequest(taskId("crash.task", `${tag}i${i}`, P, D)));
-        acked.tasks.push(`${tag}i${i}`);
+        const version = `${tag}i${i}`;
+        const r = helloRequests(version, P, D);
+        await admin.createTask(r.task);
+        acked.tasks.push(version);
+        await admin.createWorkflow(r.workflow);
+        acked.workflows.push(version);
+        await admin.createLaunchPlan(r.launchPlan);
+        acked.launchPlans.push(version);
       } else if (kind === 1) {
         const name = `x${tag}i${i}`;
         await admin.createExecution(createRequest(name));
@@ -147,6 +157,80 @@ interface Checked {
   nodes: number;
   attempts: number;
   tasks: number;
+  workflows: number;
+  launchPlans: number;
+}
+
+/** Every version listed under `name` reads back with its own Get; returns the versions. */
+async function versionsOf(admin: Admin, kind: "task" | "workflow" | "launchPlan", name: string): Promise<string[]> {
+  const versions: string[] = [];
+  let token = "";
+  do {
+    const req = { id: { project: P, domain: D, name }, limit: 500, token };
+    if (kind === "task") {
+      const page = await admin.listTasks(req);
+      versions.push(...page.tasks.map((t) => t.id?.version ?? ""));
+      token = page.token;
+    } else if (kind === "workflow") {
+      const page = await admin.listWorkflows(req);
+      versions.push(...page.workflows.map((t) => t.id?.version ?? ""));
+      token = page.token;
+    } else {
+      const page = await admin.listLaunchPlans(req);
+      versions.push(...page.launchPlans.map((t) => t.id?.version ?? ""));
+      token = page.token;
+    }
+  } while (token);
+  assert.equal(new Set(versions).size, versions.length, `a ${kind} version listed twice`);
+  for (const version of versions) {
+    const id = { project: P, domain: D, name, version };
+    if (kind === "task") await admin.getTask({ id: { ...id, resourceType: 1 } });
+    else if (kind === "workflow") await admin.getWorkflow({ id: { ...id, resourceType: 2 } });
+    else await admin.getLaunchPlan({ id: { ...id, resourceType: 3 } });
+  }
+  return versions;
+}
+
+/**
+ * Rows whose parent row is missing (the schema has no foreign keys: FlyteAdmin's
+ * has none either), counted straight in the database.
+ */
+const ORPHANS: Record<string, string> = {
+  "node executions without their execution": `SELECT count(*) AS n FROM node_executions c WHERE NOT EXISTS (SELECT 1 FROM executions p
+     WHERE p.execution_project = c.execution_project AND p.execution_domain = c.execution_domain AND p.execution_name = c.execution_name)`,
+  "task executions without their node": `SELECT count(*) AS n FROM task_executions c WHERE NOT EXISTS (SELECT 1 FROM node_executions p
+     WHERE p.execution_project = c.execution_project AND p.execution_domain = c.execution_domain
+       AND p.execution_name = c.execution_name AND p.node_id = c.node_id)`,
+  "executions without their launch plan": `SELECT count(*) AS n FROM executions c
+     WHERE c.launch_plan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM launch_plans p WHERE p.id = c.launch_plan_id)`,
+  "launch plans without their workflow": `SELECT count(*) AS n FROM launch_plans c
+     WHERE NOT EXISTS (SELECT 1 FROM workflows p WHERE p.id = c.workflow_id)`,
+};
+
+async function orphanCounts(
+  dialect: DialectName,
+  dataDir: string,
+  database: Record<string, unknown>,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (dialect === "sqlite") {
+    const db = new SQLite(join(dataDir, "flyteadmin.db"), { readonly: true });
+    try {
+      for (const [what, q] of Object.entries(ORPHANS)) out[what] = Number((db.prepare(q).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+    return out;
+  }
+  const pgc = (database as { postgres: { host: string; port: number; dbname: string; username: string } }).postgres;
+  const client = new pg.Client({ host: pgc.host, port: pgc.port, database: pgc.dbname, user: pgc.username });
+  await client.connect();
+  try {
+    for (const [what, q] of Object.entries(ORPHANS)) out[what] = Number((await client.query(q)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+  return out;
 }
 
 /** Everything stored must read back whole; every acknowledged write must be among it, once. */
@@ -184,18 +268,24 @@ async function verify(admin: Admin, acked: Acked): Promise<Checked> {
   }
   for (const n of acked.nodes) assert.ok(nodes.has(n), `acknowledged node event ${n} missing`);
   for (const a of acked.attempts) assert.ok(attempts.has(a), `acknowledged task event ${a} missing`);
-  const tasks: string[] = [];
-  token = "";
-  do {
-    const page = await admin.listTasks({ id: { project: P, domain: D, name: "crash.task" }, limit: 500, token });
-    tasks.push(...page.tasks.map((t) => t.id?.version ?? ""));
-    token = page.token;
-  } while (token);
-  assert.equal(new Set(tasks).size, tasks.length, "a task version listed twice");
-  const taskSet = new Set(tasks);
-  for (const v of acked.tasks) assert.ok(taskSet.has(v), `acknowledged task ${v} missing`);
-  for (const v of tasks) await admin.getTask({ id: taskId("crash.task", v, P, D) });
-  return { executions: executions.length, nodes: nodes.size, attempts: attempts.size, tasks: tasks.length };
+  const tasks = await versionsOf(admin, "task", SAY_HELLO);
+  const workflows = await versionsOf(admin, "workflow", HELLO_WF);
+  const launchPlans = await versionsOf(admin, "launchPlan", HELLO_WF);
+  const present = (kind: string, listed: string[], wanted: string[]) => {
+    const set = new Set(listed);
+    for (const v of wanted) assert.ok(set.has(v), `acknowledged ${kind} ${v} missing`);
+  };
+  present("task", tasks, acked.tasks);
+  present("workflow", workflows, acked.workflows);
+  present("launch plan", launchPlans, acked.launchPlans);
+  return {
+    executions: executions.length,
+    nodes: nodes.size,
+    attempts: attempts.size,
+    tasks: tasks.length,
+    workflows: workflows.length,
+    launchPlans: launchPlans.length,
+  };
 }
 
 for (const dialect of testDialects() as DialectName[]) {
@@ -219,8 +309,8 @@ for (const dialect of testDialects() as DialectName[]) {
       );
       const server = new ServerProcess(configFile, join(dir, "data"), httpPort, grpcPort);
       const rng = Rng.for(SEED, dialect);
-      const acked: Acked = { tasks: [], executions: [], nodes: [], attempts: [] };
-      let checked: Checked = { executions: 0, nodes: 0, attempts: 0, tasks: 0 };
+      const acked: Acked = { tasks: [], workflows: [], launchPlans: [], executions: [], nodes: [], attempts: [] };
+      let checked: Checked = { executions: 0, nodes: 0, attempts: 0, tasks: 0, workflows: 0, launchPlans: 0 };
       try {
         for (let round = 0; round < ROUNDS; round++) {
           await server.start();
@@ -239,7 +329,7 @@ for (const dialect of testDialects() as DialectName[]) {
             await Promise.all(streams);
             console.log(
               `crash [${dialect}] round ${round}: killed after ${killAfter} ms; acknowledged so far: ` +
-                `${acked.tasks.length} tasks, ${acked.executions.length} executions, ${acked.nodes.length} node events, ${acked.attempts.length} task events`,
+                `${acked.tasks.length} tasks, ${acked.workflows.length} workflows, ${acked.launchPlans.length} launch plans, ${acked.executions.length} executions, ${acked.nodes.length} node events, ${acked.attempts.length} task events`,
             );
           } finally {
             admin.close();
@@ -260,9 +350,16 @@ for (const dialect of testDialects() as DialectName[]) {
         } finally {
           admin.close();
         }
+        const orphans = await orphanCounts(dialect, join(dir, "data"), database);
+        assert.deepEqual(
+          Object.values(orphans),
+          Object.values(ORPHANS).map(() => 0),
+          JSON.stringify(orphans),
+        );
+        assert.ok(checked.nodes > 0 && checked.executions > 0 && checked.tasks > 0, "the streams wrote something");
         console.log(
           `crash [${dialect}]: ${ROUNDS} kills; checked ${checked.executions} executions (with inputs), ${checked.nodes} node ` +
-            `executions, ${checked.attempts} task attempts, ${checked.tasks} tasks; every acknowledged write present once`,
+            `executions, ${checked.attempts} task attempts, ${checked.tasks} tasks, ${checked.workflows} workflows, ${checked.launchPlans} launch plans; every acknowledged write present once`,
         );
       } finally {
         await server.kill();
