@@ -67,6 +67,9 @@ function knownMessage(typeName: string, method: DescMethod): Json | undefined {
       return { task_id: identifier("TASK"), node_execution_id: nodeExecutionId(), retry_attempt: 0 };
     case "flyteidl.core.SignalIdentifier":
       return { signal_id: FUZZ.signal, execution_id: executionId() };
+    case "flyteidl.admin.Sort":
+      // Id and named-entity lists sort by their key columns only.
+      return { key: /Ids$|NamedEntities/.test(method.name) ? "name" : "created_at", direction: "DESCENDING" };
     case "google.protobuf.Timestamp":
       return "2024-01-01T00:00:00Z";
     case "google.protobuf.Duration":
@@ -98,7 +101,10 @@ function scalarFor(field: DescField): Json {
     case "token":
     case "filters":
     case "org":
+    case "unique_parent_id":
       return "";
+    case "producer_id":
+      return "propeller";
   }
   if (field.fieldKind !== "scalar") return "fuzz";
   switch (field.scalar) {
@@ -126,8 +132,11 @@ export function fillMessage(desc: DescMessage, method: DescMethod, depth = 0): J
     }
     let value: Json | undefined;
     if (field.fieldKind === "scalar") value = scalarFor(field);
-    else if (field.fieldKind === "enum") value = (field.enum.values[1] ?? field.enum.values[0])?.name ?? 0;
-    else if (field.fieldKind === "message") {
+    else if (field.fieldKind === "enum") {
+      // `state` 0 is the usable one (ACTIVE projects, named entities); elsewhere 0 is mostly UNDEFINED.
+      const at = field.name === "state" ? 0 : 1;
+      value = (field.enum.values[at] ?? field.enum.values[0])?.name ?? 0;
+    } else if (field.fieldKind === "message") {
       const known = knownMessage(field.message.typeName, method);
       if (known === null) value = depth < 3 ? fillMessage(field.message, method, depth + 1) : undefined;
       else value = known;
