@@ -17,7 +17,7 @@ export function driverFailure(err: unknown): { code: Code; message: string } | u
     if (SOCKET_ERRORS.has(code) || isPgUnavailable(code)) {
       return { code: Code.UNAVAILABLE, message: `database unavailable: ${err.message}` };
     }
-    if (code === "53100" || code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR_WRITE")) {
+    if (code === "53100" || code === "SQLITE_FULL") {
       return { code: Code.RESOURCE_EXHAUSTED, message: `database out of space: ${err.message}` };
     }
     // Class 22 (data exception: a NUL byte or invalid UTF-8 in text, a number
@@ -58,11 +58,12 @@ const SOCKET_ERRORS = new Set([
 
 /**
  * SQLSTATE classes 08 (connection exception) and 53 (insufficient resources,
- * except 53100 disk full), and 57P01-57P04 (admin shutdown, crash shutdown,
- * cannot connect now, database dropped), and 40001/40P01 would be retryable
- * too but are answered by the managers themselves.
+ * except 53100 disk full), 57P01-57P04 (admin shutdown, crash shutdown,
+ * cannot connect now, database dropped), and a serialization failure or
+ * deadlock (40001, 40P01): all transient, worth the caller's retry.
  */
 function isPgUnavailable(code: string): boolean {
   if (code.length !== 5) return false;
+  if (code === "40001" || code === "40P01") return true;
   return code.startsWith("08") || (code.startsWith("53") && code !== "53100") || /^57P0[1-4]$/.test(code);
 }
