@@ -195,7 +195,7 @@ describe("SQLite faults", () => {
     }
   });
 
-  test("a database locked by another process: UNAVAILABLE after the busy timeout, then writes resume", async () => {
+  test("a database locked by another process: UNAVAILABLE after the busy timeout, the server answering meanwhile, then writes resume", async () => {
     const dir = mkdtempSync(join(tmpdir(), "flyteadmin-locked-"));
     dirs.push(dir);
     const srv = await sqliteServerIn(dir);
@@ -206,9 +206,25 @@ describe("SQLite faults", () => {
       other.pragma("busy_timeout = 0");
       other.exec("BEGIN EXCLUSIVE");
       let blocked: Outcome;
+      // The server keeps serving while it waits for the lock (better-sqlite3 is
+      // synchronous: SQLite's own busy wait used to freeze it for 5 s per write).
+      let last = Date.now();
+      let stall = 0;
+      const probe = setInterval(() => {
+        stall = Math.max(stall, Date.now() - last - 20);
+        last = Date.now();
+      }, 20);
       try {
-        blocked = await createOne(srv, Date.now());
+        const write = createOne(srv, Date.now());
+        await sleep(500);
+        const t0 = Date.now();
+        await srv.admin.getVersion({});
+        const versionMs = Date.now() - t0;
+        blocked = await write;
+        assert.ok(versionMs < 1000, `GetVersion answered in ${versionMs} ms while a write waited for the lock`);
+        assert.ok(stall < 1000, `the event loop stalled ${stall} ms`);
       } finally {
+        clearInterval(probe);
         other.exec("ROLLBACK");
         other.close();
       }

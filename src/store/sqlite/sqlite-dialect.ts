@@ -7,9 +7,10 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
+import { Kysely, type SqliteDatabase } from "kysely";
 import type { StoreDialect, ValueCodec } from "../dialect.js";
 import type { DbTime, Schema } from "../schema.js";
+import { BUSY_SYNC_WAIT_MS, BusyRetryingSqliteDialect } from "./sqlite-busy-retry.js";
 
 const codec: ValueCodec = {
   time: (micros) => micros,
@@ -28,10 +29,12 @@ export function openSqlite(file: string): StoreDialect {
   const database = openFile(file);
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
-  database.pragma("busy_timeout = 5000");
+  database.pragma(`busy_timeout = ${BUSY_SYNC_WAIT_MS}`);
   // FlyteAdmin's `contains` filter is PostgreSQL LIKE: case-sensitive.
   database.pragma("case_sensitive_like = ON");
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const kysely = new Kysely<Schema>({
+    dialect: new BusyRetryingSqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
     name: "sqlite",
     kysely,
