@@ -86,14 +86,24 @@ class RetryingConnection implements DatabaseConnection {
     this.inner = inner;
   }
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+  // Kysely's SQLite connection runs the statement synchronously and throws
+  // synchronously: the usual, unlocked case costs no extra promise here.
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return this.inner.executeQuery<R>(query);
+    } catch (err) {
+      return isBusy(err) ? this.#retry<R>(query) : Promise.reject(err);
+    }
+  }
+
+  async #retry<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + BUSY_WAIT_MS;
     for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+      await new Promise((r) => setTimeout(r, pause));
       try {
         return await this.inner.executeQuery<R>(query);
       } catch (err) {
-        if ((err as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() + pause > deadline) throw err;
-        await new Promise((r) => setTimeout(r, pause));
+        if (!isBusy(err) || Date.now() + pause > deadline) throw err;
       }
     }
   }
@@ -101,4 +111,8 @@ class RetryingConnection implements DatabaseConnection {
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery<R>(query, chunkSize);
   }
+}
+
+function isBusy(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === "SQLITE_BUSY";
 }
