@@ -103,7 +103,13 @@ export class LocalStore implements DataStore {
     const etag = createHash("md5").update(data).digest("hex");
     await mkdir(dirname(path), { recursive: true });
     const tmp = tempName(path);
-    await writeFile(tmp, data);
+    try {
+      await writeFile(tmp, data);
+    } catch (err) {
+      // A full disk leaves a partial temp file; do not let it hold the space.
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
     await this.#commit(tmp, path, { etag, metadata: normalizeMetadata(options.metadata) });
   }
 
