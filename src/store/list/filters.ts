@@ -57,38 +57,34 @@ export interface Filter {
  */
 export function splitExpression(expr: string): [fn: string, field: string, value: string] | undefined {
   // The match starts on the first line that has one; only `\s?` may cross a newline.
-  for (let start = 0; start <= expr.length; ) {
-    const nl = expr.indexOf("\n", start);
-    const end = nl < 0 ? expr.length : nl;
-    const m = matchLine(expr, start, end);
+  const lines = expr.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = matchLine(lines[i] as string, lines[i + 1]);
     if (m) return m;
-    if (nl < 0) return undefined;
-    start = nl + 1;
   }
   return undefined;
 }
 
-/** The match starting at `start` whose function and field lie in `[start, end)`. */
-function matchLine(s: string, start: number, end: number): [string, string, string] | undefined {
-  const lineClose = s.lastIndexOf(")", end - 1);
-  let nextClose = -1;
-  if (end < s.length) {
-    const nextEnd = s.indexOf("\n", end + 1);
-    nextClose = s.lastIndexOf(")", (nextEnd < 0 ? s.length : nextEnd) - 1);
-  }
-  // Where the value starts after the comma at `c` (the greedy `\s?` first), or -1.
+/** The match starting at the beginning of `line`; `next` is the line after it, if any. */
+function matchLine(line: string, next: string | undefined): [string, string, string] | undefined {
+  // The shortest line that can start a match is `f(x,` (the value on the next line).
+  if (line.length < 4 || !line.includes(",")) return undefined;
+  const close = line.lastIndexOf(")");
+  const nextClose = next === undefined ? -1 : next.lastIndexOf(")");
+  const end = line.length;
+  // Where the value starts after the comma at `c` (the greedy `\s?` first), or -1; `end + 1` is the next line.
   const valueStart = (c: number): number => {
-    if (c + 1 === end) return end < s.length && nextClose >= c + 3 ? c + 2 : -1;
-    if (/\s/.test(s.charAt(c + 1)) && lineClose >= c + 3) return c + 2;
-    return lineClose >= c + 2 ? c + 1 : -1;
+    if (c + 1 === end) return nextClose >= 1 ? end + 1 : -1;
+    if (/\s/.test(line.charAt(c + 1)) && close >= c + 3) return c + 2;
+    return close >= c + 2 ? c + 1 : -1;
   };
-  for (let c = s.lastIndexOf(",", end - 1); c >= start + 3; c = s.lastIndexOf(",", c - 1)) {
+  for (let c = line.lastIndexOf(","); c >= 3; c = line.lastIndexOf(",", c - 1)) {
     const from = valueStart(c);
     if (from < 0) continue;
-    const open = s.lastIndexOf("(", c - 2);
-    if (open < start + 1) return undefined;
-    const close = from > end ? nextClose : lineClose;
-    return [s.slice(start, open), s.slice(open + 1, c), s.slice(from, close)];
+    const open = line.lastIndexOf("(", c - 2);
+    if (open < 1) return undefined;
+    const value = from > end ? (next as string).slice(0, nextClose) : line.slice(from, close);
+    return [line.slice(0, open), line.slice(open + 1, c), value];
   }
   return undefined;
 }
