@@ -76,6 +76,10 @@ export const HOSTILE_FILTERS: readonly string[] = [
   "nope(name,x)",
   `eq(name,${"y".repeat(10000)})`,
   "eq(name,a)".repeat(500),
+  "h".repeat(1_000_000),
+  "\n".repeat(500_000),
+  ",\n".repeat(250_000),
+  "(,".repeat(250_000),
 ];
 
 /** Numbers outside every field's range, fractional ints, and number-like strings. */
