@@ -49,6 +49,24 @@ if (!server) {
   process.exit(0);
 }
 const admin = grpcClient(AdminService, server.grpcAddress);
+// Stop what was started even when the run fails half-way (a loaded machine, a server that never came up).
+process.on("uncaughtException", (err) => {
+  console.error(err);
+  void server.stop().finally(() => {
+    stopPostgres();
+    process.exit(1);
+  });
+});
+// The harness waits 10 s for the server; on a loaded machine it can take longer.
+for (let i = 0; ; i++) {
+  try {
+    await admin.getVersion({});
+    break;
+  } catch (err) {
+    if (i >= 600) throw err;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 await admin.registerProject({ project: { id: P, name: P } });
 await registerHello(admin, "v1", { project: P, domain: D });
 
