@@ -58,11 +58,14 @@ export class AdminError extends Error {
 }
 
 /**
- * True for an AdminError that blames the request (INVALID_ARGUMENT): wrappers
- * that turn storage failures into INTERNAL pass these through unchanged.
+ * What a wrapper that reports storage failures as INTERNAL should throw
+ * instead, unchanged: an AdminError blaming the request (INVALID_ARGUMENT),
+ * or a store that is full or unavailable (RESOURCE_EXHAUSTED, UNAVAILABLE).
  */
-export function isCallerError(err: unknown): err is AdminError {
-  return err instanceof AdminError && err.code === Code.INVALID_ARGUMENT;
+export function passThrough(err: unknown): AdminError | undefined {
+  if (err instanceof AdminError) return err.code === Code.INVALID_ARGUMENT ? err : undefined;
+  const driver = driverFailure(err);
+  return driver ? new AdminError(driver.code, driver.message) : undefined;
 }
 
 /** Packs a typed detail message for an AdminError. */

@@ -22,6 +22,8 @@ test("driver failures map to the status a caller can act on", () => {
     [withCode("Client has encountered a connection error and is not queryable"), Code.UNAVAILABLE],
     [withCode("could not extend file: No space left on device", "53100"), Code.RESOURCE_EXHAUSTED],
     [withCode("database or disk is full", "SQLITE_FULL"), Code.RESOURCE_EXHAUSTED],
+    [withCode("ENOSPC: no space left on device, write", "ENOSPC"), Code.RESOURCE_EXHAUSTED],
+    [withCode("EROFS: read-only file system, open", "EROFS"), Code.UNAVAILABLE],
     [withCode("database is locked", "SQLITE_BUSY"), Code.UNAVAILABLE],
     [withCode("database is locked", "SQLITE_BUSY_SNAPSHOT"), Code.UNAVAILABLE],
     [withCode("attempt to write a readonly database", "SQLITE_READONLY"), Code.UNAVAILABLE],

@@ -20,6 +20,11 @@ export function driverFailure(err: unknown): { code: Code; message: string } | u
     if (code === "53100" || code === "SQLITE_FULL") {
       return { code: Code.RESOURCE_EXHAUSTED, message: `database out of space: ${err.message}` };
     }
+    // The blob store's file system (local store).
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      return { code: Code.RESOURCE_EXHAUSTED, message: `storage out of space: ${err.message}` };
+    }
+    if (code === "EROFS") return { code: Code.UNAVAILABLE, message: `storage is read-only: ${err.message}` };
     // Class 22 (data exception: a NUL byte or invalid UTF-8 in text, a number
     // out of range) and 54000 (a key too long to index) blame the request.
     if (/^22[0-9A-Z]{3}$/.test(code) || code === "54000" || code === "SQLITE_TOOBIG") {

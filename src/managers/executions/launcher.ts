@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { DataStore } from "../../blob/data-store.js";
 import { microsToTimestamp, nowMicros } from "../../common/time.js";
 import type { ExecutionData, WorkflowExecutor } from "../../engine/workflow-executor.js";
-import { AdminError, Code, isCallerError } from "../../errors/admin-error.js";
+import { AdminError, Code, passThrough } from "../../errors/admin-error.js";
 import {
   ExecutionClosureSchema,
   ExecutionMetadataSchema,
@@ -162,7 +162,8 @@ export class ExecutionLauncher {
     try {
       await this.#d.blobs.write(ref, toBinary(LiteralMapSchema, map));
     } catch (err) {
-      if (isCallerError(err)) throw err;
+      const passed = passThrough(err);
+      if (passed) throw passed;
       const keys = [key.project, key.domain, key.name, ref.slice(ref.lastIndexOf("/") + 1)];
       throw AdminError.internal(`Failed to write protobuf for [${keys.join(" ")}] with err: ${(err as Error).message}`);
     }
