@@ -11,10 +11,12 @@ import { join } from "node:path";
 
 const dir = import.meta.dirname;
 const filters = process.argv.slice(2);
+/** Long runs (a 20-minute soak, open-ended fuzzing) that run only when named. */
+const ON_REQUEST = new Set(["soak", "fuzz"]);
 const names = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && f !== "run.ts")
   .map((f) => f.slice(0, -3))
-  .filter((n) => filters.length === 0 || filters.some((x) => n.includes(x)))
+  .filter((n) => (filters.length === 0 ? !ON_REQUEST.has(n) : filters.some((x) => n.includes(x))))
   .sort();
 if (names.length === 0) {
   console.error("no benchmark matches", filters);

@@ -4,7 +4,7 @@
  * `<base>/metadata/<keys...>` and the row keeps the reference.
  */
 import { toBinary } from "@bufbuild/protobuf";
-import { AdminError } from "../errors/admin-error.js";
+import { AdminError, passThrough } from "../errors/admin-error.js";
 import { type LiteralMap, LiteralMapSchema } from "../proto/gen/flyteidl/core/literals_pb.js";
 import type { DataStore } from "./data-store.js";
 
@@ -20,6 +20,8 @@ export async function offloadLiteralMap(store: DataStore, data: LiteralMap, ...k
   try {
     await store.write(ref, toBinary(LiteralMapSchema, data));
   } catch (err) {
+    const passed = passThrough(err);
+    if (passed) throw passed;
     throw AdminError.internal(`Failed to write protobuf for [${keys.join(" ")}] with err: ${(err as Error).message}`);
   }
   return ref;

@@ -91,6 +91,10 @@ export class LocalStore implements DataStore {
     if (!path.startsWith(this.#container + sep)) {
       throw new AdminError(Code.INVALID_ARGUMENT, `storage reference outside the store: ${ref}`);
     }
+    // The file system's limits (NAME_MAX 255 bytes, PATH_MAX 4096) are the caller's problem, not ENAMETOOLONG.
+    if (Buffer.byteLength(path) >= 4096 || path.split(sep).some((part) => Buffer.byteLength(part) > 255)) {
+      throw new AdminError(Code.INVALID_ARGUMENT, `storage reference too long: ${ref.slice(0, 200)}...`);
+    }
     return path;
   }
 
@@ -99,7 +103,13 @@ export class LocalStore implements DataStore {
     const etag = createHash("md5").update(data).digest("hex");
     await mkdir(dirname(path), { recursive: true });
     const tmp = tempName(path);
-    await writeFile(tmp, data);
+    try {
+      await writeFile(tmp, data);
+    } catch (err) {
+      // A full disk leaves a partial temp file; do not let it hold the space.
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
     await this.#commit(tmp, path, { etag, metadata: normalizeMetadata(options.metadata) });
   }
 

@@ -7,6 +7,7 @@ import { create, type DescMessage, type MessageShape, toBinary } from "@bufbuild
 import { type Any, anyPack } from "@bufbuild/protobuf/wkt";
 import { type Status, StatusSchema } from "../proto/gen/google/rpc/status_pb.js";
 import { Code, codeName } from "./codes.js";
+import { driverFailure } from "./driver-errors.js";
 
 /** FlyteAdmin cuts status messages at this many bytes, and drops the details when it does. */
 export const MAX_MESSAGE_BYTES = 32000;
@@ -56,21 +57,38 @@ export class AdminError extends Error {
   }
 }
 
+/**
+ * What a wrapper that reports storage failures as INTERNAL should throw
+ * instead, unchanged: an AdminError blaming the request (INVALID_ARGUMENT),
+ * or a store that is full or unavailable (RESOURCE_EXHAUSTED, UNAVAILABLE).
+ */
+export function passThrough(err: unknown): AdminError | undefined {
+  if (err instanceof AdminError) return err.code === Code.INVALID_ARGUMENT ? err : undefined;
+  const driver = driverFailure(err);
+  return driver ? new AdminError(driver.code, driver.message) : undefined;
+}
+
 /** Packs a typed detail message for an AdminError. */
 export function detail<D extends DescMessage>(schema: D, message: MessageShape<D>): Any {
   return anyPack(schema, message);
 }
 
 /**
- * The status a transport sends for any thrown value. Anything that is not an
- * AdminError is INTERNAL (never UNKNOWN: flytekit takes UNKNOWN for an auth
- * failure and starts a browser login).
+ * The error a thrown value stands for: itself if an AdminError, UNAVAILABLE
+ * or RESOURCE_EXHAUSTED for a database that is down, locked or full, else
+ * INTERNAL (never UNKNOWN: flytekit takes UNKNOWN for an auth failure and
+ * starts a browser login).
  */
+export function asAdminError(err: unknown): AdminError {
+  if (err instanceof AdminError) return err;
+  const driver = driverFailure(err);
+  if (driver) return new AdminError(driver.code, driver.message);
+  return new AdminError(Code.INTERNAL, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** The status a transport sends for any thrown value (see `asAdminError`). */
 export function toStatus(err: unknown): Status {
-  const e =
-    err instanceof AdminError
-      ? err
-      : new AdminError(Code.INTERNAL, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  const e = asAdminError(err);
   const bytes = Buffer.from(e.message, "utf8");
   if (bytes.length > MAX_MESSAGE_BYTES) {
     return create(StatusSchema, { code: e.code, message: truncateUtf8(bytes, MAX_MESSAGE_BYTES), details: [] });

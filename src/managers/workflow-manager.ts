@@ -19,7 +19,7 @@ import {
   parseQuantity,
   type Quantity,
 } from "../compiler/index.js";
-import { AdminError, detail } from "../errors/admin-error.js";
+import { AdminError, detail, passThrough } from "../errors/admin-error.js";
 import type {
   NamedEntityIdentifierList,
   NamedEntityIdentifierListRequest,
@@ -272,6 +272,8 @@ export class WorkflowManager {
     try {
       await writeProto(this.#o.blobs, ref, WorkflowClosureSchema, closure);
     } catch (err) {
+      const passed = passThrough(err);
+      if (passed) throw passed;
       throw AdminError.internal(
         `failed to write marshaled workflow [${identifierText(id)}] to storage ${ref} with err ${errorText(err)} and base container: ${this.#o.blobs.baseUri}`,
       );

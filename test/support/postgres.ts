@@ -16,6 +16,10 @@ export interface PgCluster {
   readonly port: number;
   /** The directory of its Unix-domain socket (a `host` for clients on this machine). */
   readonly socketDir: string;
+  /** Stops the server process (by default fast: open connections are cut; `immediate`: as a crash) and keeps its data. */
+  halt(mode?: "fast" | "immediate"): void;
+  /** Starts the server again after `halt`, on the same port and data. */
+  resume(): void;
   stop(): void;
 }
 
@@ -44,7 +48,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/**
+ * `durable`: commits are flushed before they are acknowledged
+ * (synchronous_commit on), so an immediate stop loses no acknowledged write;
+ * the default trades that for speed.
+ */
+export async function startPgCluster(options: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = findPgBinDir();
   if (!bin) throw new Error("PostgreSQL binaries (initdb, pg_ctl) not found");
   const asRoot = process.getuid?.() === 0;
@@ -65,12 +74,19 @@ export async function startPgCluster(): Promise<PgCluster> {
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
   run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  const speed = options.durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${speed} -c max_connections=300`;
   run("pg_ctl", ["-D", data, "-o", opts, "-w", "-l", join(dir, "log"), "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     socketDir: dir,
+    halt(mode = "fast") {
+      run("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
+    },
+    resume() {
+      run("pg_ctl", ["-D", data, "-o", opts, "-w", "-l", join(dir, "log"), "start"]);
+    },
     stop() {
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);

@@ -2,8 +2,8 @@
  * The recording half of CreateExecution (executions.md §1.1 steps 12, 17b,
  * 18-21, §1.4-1.5). Unlike FlyteAdmin, which launches first and inserts
  * last, the name is reserved first: the row is inserted (with the launch
- * plan concurrency check in the same transaction), then the input blobs are
- * written and the executor is called. A duplicate name therefore never
+ * plan concurrency check in the same transaction), the input blobs are
+ * written before that transaction commits, then the executor is called. A duplicate name therefore never
  * touches the existing execution or its blobs, and concurrency limits hold
  * under concurrent creates.
  */
@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { DataStore } from "../../blob/data-store.js";
 import { microsToTimestamp, nowMicros } from "../../common/time.js";
 import type { ExecutionData, WorkflowExecutor } from "../../engine/workflow-executor.js";
-import { AdminError, Code } from "../../errors/admin-error.js";
+import { AdminError, Code, passThrough } from "../../errors/admin-error.js";
 import {
   ExecutionClosureSchema,
   ExecutionMetadataSchema,
@@ -118,17 +118,15 @@ export class ExecutionLauncher {
     );
     // Single-task executions get no tag rows and no concurrency check.
     const tags = r.task ? [] : tagRowsOf(r.key, spec, now, db.codec);
-    const id = await executions.create(row, tags, r.task ? undefined : concurrencyGuard(r));
-
-    try {
-      await Promise.all([
+    // The inputs are written once the name is reserved (a duplicate never
+    // touches the existing execution's blobs) and before the row commits (a
+    // crash never leaves an execution without its inputs).
+    const id = await executions.create(row, tags, r.task ? undefined : concurrencyGuard(r), () =>
+      Promise.all([
         this.#offload(inputsUri, r.parameters.inputs, r.key),
         this.#offload(userInputsUri, r.userInputs, r.key),
-      ]);
-    } catch (err) {
-      await executions.delete(id);
-      throw err;
-    }
+      ]),
+    );
 
     let cluster: string;
     try {
@@ -164,6 +162,8 @@ export class ExecutionLauncher {
     try {
       await this.#d.blobs.write(ref, toBinary(LiteralMapSchema, map));
     } catch (err) {
+      const passed = passThrough(err);
+      if (passed) throw passed;
       const keys = [key.project, key.domain, key.name, ref.slice(ref.lastIndexOf("/") + 1)];
       throw AdminError.internal(`Failed to write protobuf for [${keys.join(" ")}] with err: ${(err as Error).message}`);
     }

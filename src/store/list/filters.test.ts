@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { AdminError, Code } from "../../errors/admin-error.js";
 import { type Sort_Direction, SortSchema } from "../../proto/gen/flyteidl/admin/common_pb.js";
 import type { EntityCode } from "./entities.js";
-import { type Filter, parseFilters } from "./filters.js";
+import { type Filter, parseFilters, splitExpression } from "./filters.js";
 import { nextToken, parseSort, parseToken, requireLimit } from "./paging.js";
 
 function refused(fn: () => unknown, message: string | RegExp): void {
@@ -118,5 +118,36 @@ describe("paging", () => {
   test("limit must be positive", () => {
     assert.equal(requireLimit(3), 3);
     refused(() => requireLimit(0), "invalid value for limit");
+  });
+});
+
+describe("splitExpression", () => {
+  // FlyteAdmin's pattern; JavaScript's backtracking gives the same groups as Go's
+  // leftmost-first matching, only far slower on long input.
+  const PATTERN = /(.+)\((.+),\s?(.+)\)/;
+
+  test("splits as FlyteAdmin's pattern does, on every short string of its delimiters", () => {
+    const alphabet = ["(", ")", ",", " ", "a", "\n"];
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      const len = 1 + Math.floor(rand() * 12);
+      let s = "";
+      for (let j = 0; j < len; j++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      const m = PATTERN.exec(s);
+      assert.deepEqual(splitExpression(s), m ? [m[1], m[2], m[3]] : undefined, JSON.stringify(s));
+    }
+  });
+
+  test("a 2 MB filter without parentheses is refused at once (the regex took minutes)", () => {
+    const started = Date.now();
+    refused(() => parseFilters("h".repeat(2_000_000), "e"), "invalid value for filters");
+    refused(() => parseFilters(`eq(${"(,".repeat(500_000)}`, "e"), /filter|invalid/);
+    refused(() => parseFilters("\n".repeat(1_000_000), "e"), "invalid value for filters");
+    refused(() => parseFilters(",\n".repeat(500_000), "e"), "invalid value for filters");
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
   });
 });

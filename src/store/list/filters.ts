@@ -47,8 +47,47 @@ export interface Filter {
   readonly values: readonly FilterValue[];
 }
 
-/** FlyteAdmin's expression pattern, unanchored and greedy: `(.+)\((.+),\s?(.+)\)`. */
-const EXPRESSION = /(.+)\((.+),\s?(.+)\)/;
+/**
+ * Splits `fn(field,value)` as FlyteAdmin's pattern `(.+)\((.+),\s?(.+)\)`
+ * does under Go's regexp (unanchored, greedy, `.` not matching a newline):
+ * the value ends at the last `)`, the field at the last `,` before it, the
+ * function at the last `(` before that. Go's RE2 runs in linear time; the
+ * same pattern in a backtracking engine (JavaScript's) takes minutes on a
+ * long filter without parentheses, so it is walked by hand.
+ */
+export function splitExpression(expr: string): [fn: string, field: string, value: string] | undefined {
+  // The match starts on the first line that has one; only `\s?` may cross a newline.
+  const lines = expr.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = matchLine(lines[i] as string, lines[i + 1]);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** The match starting at the beginning of `line`; `next` is the line after it, if any. */
+function matchLine(line: string, next: string | undefined): [string, string, string] | undefined {
+  // The shortest line that can start a match is `f(x,` (the value on the next line).
+  if (line.length < 4 || !line.includes(",")) return undefined;
+  const close = line.lastIndexOf(")");
+  const nextClose = next === undefined ? -1 : next.lastIndexOf(")");
+  const end = line.length;
+  // Where the value starts after the comma at `c` (the greedy `\s?` first), or -1; `end + 1` is the next line.
+  const valueStart = (c: number): number => {
+    if (c + 1 === end) return nextClose >= 1 ? end + 1 : -1;
+    if (/\s/.test(line.charAt(c + 1)) && close >= c + 3) return c + 2;
+    return close >= c + 2 ? c + 1 : -1;
+  };
+  for (let c = line.lastIndexOf(","); c >= 3; c = line.lastIndexOf(",", c - 1)) {
+    const from = valueStart(c);
+    if (from < 0) continue;
+    const open = line.lastIndexOf("(", c - 2);
+    if (open < 1) return undefined;
+    const value = from > end ? (next as string).slice(0, nextClose) : line.slice(from, close);
+    return [line.slice(0, open), line.slice(open + 1, c), value];
+  }
+  return undefined;
+}
 
 /**
  * Parses a filter string for a list whose primary entity is `primary`.
@@ -63,11 +102,10 @@ export function parseFilters(text: string, primary: EntityCode, allowed = ALLOWE
 }
 
 function parseExpression(expr: string, primary: EntityCode, allowed: readonly EntityCode[]): Filter {
-  const m = EXPRESSION.exec(expr);
+  const m = splitExpression(expr);
   if (!m) throw AdminError.invalidValue("filters");
-  const fn = (m[1] as string).trim();
-  const field = m[2] as string;
-  const rawValue = m[3] as string;
+  const [rawFn, field, rawValue] = m;
+  const fn = rawFn.trim();
   if (!FUNCTIONS.has(fn)) throw AdminError.invalidArgument(`unrecognized filter function: ${fn}`);
   let { entity, column } = splitField(field, primary);
   if (!allowed.includes(entity)) throw AdminError.invalidArgument(`'${entity}' entity is not allowed in filters`);

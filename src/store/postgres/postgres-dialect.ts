@@ -48,24 +48,30 @@ export function poolConfig(settings: PostgresSettings, url?: string): pg.PoolCon
     : { host: p.host, port: p.port, database: p.dbname, user: p.username, password };
   return {
     ...base,
-    ...parseOptions(p.options),
     max: Math.max(1, settings.maxOpenConnections),
     idleTimeoutMillis: 30_000,
+    // A call waits at most this long for a connection (a pool exhausted by a
+    // stalled server, a host that drops packets) before it fails UNAVAILABLE.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     maxLifetimeSeconds: Math.max(
       0,
       Math.round(goDurationMs(settings.connMaxLifeTime, "database.connMaxLifeTime") / 1000),
     ),
     options: p.schema ? `-c TimeZone=UTC -c search_path=${p.schema}` : "-c TimeZone=UTC",
     types,
+    ...parseOptions(p.options),
   };
 }
 
-/** FlyteAdmin's `options` string is libpq key=value pairs; `sslmode` is the one that matters here. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** FlyteAdmin's `options` string is libpq key=value pairs; `sslmode` and `connect_timeout` (seconds) are read. */
 function parseOptions(options: string): Partial<pg.PoolConfig> {
   const out: Partial<pg.PoolConfig> = {};
   for (const pair of options.split(/\s+/).filter(Boolean)) {
     const [k, v] = pair.split("=");
     if (k === "sslmode") out.ssl = v === "disable" ? false : { rejectUnauthorized: v === "verify-full" };
+    if (k === "connect_timeout" && Number(v) > 0) out.connectionTimeoutMillis = Number(v) * 1000;
   }
   return out;
 }
@@ -78,6 +84,10 @@ function parseOptions(options: string): Partial<pg.PoolConfig> {
  */
 export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
   const pool = new pg.Pool(poolConfig(settings, url));
+  // An idle connection cut by the server (restart, failover, idle kill) is
+  // reported here after the pool has dropped it; without a listener Node
+  // treats the 'error' event as fatal and the whole server exits.
+  pool.on("error", () => {});
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   return {
     name: "postgres",
@@ -103,6 +113,11 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
       if (!prepared.has(client)) {
         const names = new Set<string>();
         prepared.set(client, names);
+        // A connection cut while checked out but between queries (inside a
+        // transaction, awaiting the next statement) emits 'error' on the
+        // client: it is unusable (the pool discards it on release) and the
+        // next query on it fails, but unhandled the event kills the process.
+        client.on("error", () => {});
         const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         (client as { query: unknown }).query = (text: unknown, values?: unknown) => {
           const name = typeof text === "string" && Array.isArray(values) ? statementName(text) : undefined;

@@ -69,6 +69,7 @@ export class ExecutionRepository {
     row: Insertable<ExecutionsTable>,
     tags: readonly Insertable<ExecutionTagsTable>[],
     guard?: ConcurrencyGuard,
+    beforeCommit?: () => Promise<unknown>,
   ): Promise<number> {
     return this.#db.insertUnique(() =>
       this.#db.transaction(async (trx) => {
@@ -79,6 +80,9 @@ export class ExecutionRepository {
             .insertInto("execution_tags")
             .values([...tags])
             .execute();
+        // Inside the transaction: a row is never committed without what it
+        // references (a crash before this returns leaves no row at all).
+        if (beforeCommit) await beforeCommit();
         return Number(inserted.id);
       }),
     );
