@@ -9,7 +9,9 @@
  *
  * Run against our own server, started here (SQLite, or a throw-away
  * PostgreSQL cluster):
- *   npx tsx bench/compare.ts [--only sqlite|postgres] [--seconds 8] [--workers N] [--scenarios get,list]
+ *   npx tsx bench/compare.ts [--only sqlite|postgres] [--seconds 8] [--workers N] [--channels N] [--scenarios get,list]
+ * `--channels N` spreads the request/response scenarios over N gRPC connections (default 1): a connection
+ * stays on one worker process, so several workers (`--workers`) serve one client only through several.
  * Against any FlyteAdmin already running (executions must be creatable there:
  * Go FlyteAdmin needs its Kubernetes executor reachable):
  *   npx tsx bench/compare.ts --target 127.0.0.1:8089,8088 [--server-pid PID] [--pg-pid POSTMASTER_PID] [--label go]
@@ -68,6 +70,7 @@ const only = argValue("only");
 const scenarioFilter = argValue("scenarios")?.split(",");
 const target = argValue("target");
 const workers = argValue("workers");
+const CHANNELS = numberArg("channels", 1);
 /** Versions and names unique to this run, so a run against a long-lived FlyteAdmin never collides with an earlier one. */
 const RUN = `c${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 const IO = { inputs: { name: STRING }, outputs: { o0: STRING } };
@@ -381,7 +384,11 @@ const cpuMs = (cpu: number | undefined, requests: number) =>
   cpu === undefined || requests === 0 ? "-" : round((cpu * 1000) / requests, 3);
 
 async function runAll(e: Endpoint): Promise<Row[]> {
-  const admin: Admin = grpcClient(AdminService, e.grpcAddress);
+  // Own subchannels per client: grpc-js would otherwise share one connection between channels to one address.
+  const admins: Admin[] = Array.from({ length: CHANNELS }, () =>
+    grpcClient(AdminService, e.grpcAddress, { "grpc.use_local_subchannel_pool": 1 }),
+  );
+  const admin = admins[0] as Admin;
   const state: State = { taskVersions: [], workflowVersions: [], launchPlans: [], executions: [], running: [] };
   const rows: Row[] = [];
   const measure: Measure = async (fn) => {
@@ -410,7 +417,7 @@ async function runAll(e: Endpoint): Promise<Row[]> {
       if (sc.op) {
         const op = sc.op;
         let i = 0;
-        const call = () => op(admin, state, i++);
+        const call = () => op(admins[i % admins.length] as Admin, state, i++);
         await runLoad(call, { concurrency: CONCURRENCY, durationMs: measured ? WARMUP_MS : 300, warmupMs: 0 });
         if (!measured) continue;
         ({ result, serverCpu, pgCpu } = await measure(() =>
@@ -443,7 +450,7 @@ async function runAll(e: Endpoint): Promise<Row[]> {
       console.log(JSON.stringify(row));
     }
   } finally {
-    admin.close();
+    for (const a of admins) a.close();
   }
   return rows;
 }
@@ -496,7 +503,7 @@ if (target) {
   stopPostgres();
 }
 printTable(`compare: ${CONCURRENCY} in flight, ${SECONDS}s per scenario (run ${RUN})`, rows);
-const name = `compare-${target ? (argValue("label") ?? "target") : (only ?? "ours")}${workers ? `-${workers}w` : ""}`;
+const name = `compare-${target ? (argValue("label") ?? "target") : (only ?? "ours")}${workers ? `-${workers}w` : ""}${CHANNELS > 1 ? `-${CHANNELS}ch` : ""}`;
 console.log(
   `\nwritten to ${writeResult(name.replace(/[^a-zA-Z0-9_.-]/g, "_"), { concurrency: CONCURRENCY, seconds: SECONDS, nodes: NODES, rows })}`,
 );

@@ -24,9 +24,9 @@ import { newExecutionColumns } from "../src/store/repositories/execution-mapper.
 import { ExecutionRepository } from "../src/store/repositories/execution-repository.js";
 import { defaultConsoleDir } from "../src/transport/http/console-routes.js";
 import { chromiumPath, launchChromium } from "../test/support/chromium.js";
-import { ConsoleFixtures } from "../test/support/console-fixtures.js";
 import { tick } from "../test/support/propeller.js";
 import { startTestServer, type TestServer } from "../test/support/server.js";
+import { ShellProject } from "../test/support/shell-project.js";
 import { numberArg, printTable, round, writeResult } from "./support/harness.js";
 
 const EXECUTIONS = numberArg("executions", 10_000);
@@ -114,7 +114,7 @@ async function seedExecutions(s: TestServer): Promise<void> {
 
 /** A workflow of NODES task nodes in 20 parallel lanes, one execution of it, and every node reported SUCCEEDED. */
 async function seedBigExecution(s: TestServer): Promise<string> {
-  const fx = new ConsoleFixtures(s, P);
+  const fx = new ShellProject(s, P);
   const task = await fx.task("t", "true");
   const wf = fx.id(ResourceType.WORKFLOW, "wide");
   const lanes = 20;

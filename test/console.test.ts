@@ -12,8 +12,8 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
 import { chromiumPath, launchChromium, screenshot } from "./support/chromium.js";
-import { ConsoleFixtures } from "./support/console-fixtures.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
+import { ShellProject } from "./support/shell-project.js";
 
 const P = "consoletest";
 const D = "development";
@@ -45,13 +45,13 @@ const execUrl = (base: string, name: string) => `${base}/console/projects/${P}/d
 describeEachDatabase(
   "console in chromium",
   (srv) => {
-    let fx: ConsoleFixtures;
+    let fx: ShellProject;
     let base: string;
     before(async () => {
       if (missing) return;
       const s: TestServer = srv();
       base = s.httpBase;
-      fx = new ConsoleFixtures(s, P);
+      fx = new ShellProject(s, P);
       await s.admin.registerProject({ project: { id: P, name: P, description: "console browser tests" } });
       const inc = await fx.task(
         "inc",

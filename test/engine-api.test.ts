@@ -10,91 +10,18 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { create } from "@bufbuild/protobuf";
 import type { ServiceError } from "@grpc/grpc-js";
 import { Code } from "../src/errors/codes.js";
 import { NodeExecution_Phase as N, WorkflowExecution_Phase as W } from "../src/proto/gen/flyteidl/core/execution_pb.js";
-import { type Identifier, IdentifierSchema, ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
 import type { Literal } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
+import { intLiteral, ShellProject } from "./support/shell-project.js";
 
 const P = "enginetest";
 const D = "development";
-const ident = (resourceType: ResourceType, name: string): Identifier =>
-  create(IdentifierSchema, { resourceType, project: P, domain: D, name, version: "v1" });
-const intType = { type: { case: "simple" as const, value: 1 } };
 
-const promise = (nodeId: string, v: string) => ({ value: { case: "promise" as const, value: { nodeId, var: v } } });
-const int = (n: bigint) => ({
-  value: {
-    case: "scalar" as const,
-    value: { value: { case: "primitive" as const, value: { value: { case: "integer" as const, value: n } } } },
-  },
-});
 const intOf = (l: Literal["value"] | undefined) =>
   l?.case === "scalar" && l.value.value.case === "primitive" ? l.value.value.value.value.value : undefined;
-
-/** Registers a raw container task `x -> o0` running `script` (co-pilot dirs /var/in, /var/out). */
-async function registerIncTask(s: TestServer, name: string, script: string): Promise<Identifier> {
-  const task = ident(ResourceType.TASK, name);
-  await s.admin.createTask({
-    id: task,
-    spec: {
-      template: {
-        id: task,
-        type: "raw-container",
-        metadata: { runtime: { version: "test" } },
-        interface: {
-          inputs: { variables: { x: { type: intType } } },
-          outputs: { variables: { o0: { type: intType } } },
-        },
-        target: {
-          case: "container",
-          value: {
-            image: "alpine:3",
-            command: ["sh", "-c", script],
-            dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
-          },
-        },
-      },
-    },
-  });
-  return task;
-}
-
-/** Registers workflow and launch plan `name`: x -> tasks[0] -> tasks[1] -> ... -> y. */
-async function registerChain(s: TestServer, name: string, tasks: Identifier[]): Promise<Identifier> {
-  const wf = ident(ResourceType.WORKFLOW, name);
-  const ref = (task: Identifier) => ({
-    case: "taskNode" as const,
-    value: { reference: { case: "referenceId" as const, value: task } },
-  });
-  await s.admin.createWorkflow({
-    id: wf,
-    spec: {
-      template: {
-        id: wf,
-        metadata: {},
-        interface: {
-          inputs: { variables: { x: { type: intType } } },
-          outputs: { variables: { y: { type: intType } } },
-        },
-        nodes: tasks.map((task, i) => ({
-          id: `n${i}`,
-          inputs: [{ var: "x", binding: i === 0 ? promise("start-node", "x") : promise(`n${i - 1}`, "o0") }],
-          target: ref(task),
-        })),
-        outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
-      },
-    },
-  });
-  const lp = ident(ResourceType.LAUNCH_PLAN, name);
-  await s.admin.createLaunchPlan({
-    id: lp,
-    spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
-  });
-  return lp;
-}
 
 async function served(s: TestServer, t: TestContext): Promise<boolean> {
   try {
@@ -125,14 +52,15 @@ describeEachDatabase(
       const s = srv();
       if (!(await served(s, t))) return;
       await s.admin.registerProject({ project: { id: P, name: P } });
-      const task = await registerIncTask(s, "inc", "echo step; echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
-      const lp = await registerChain(s, "chain", [task, task]);
+      const project = new ShellProject(s, P, D);
+      const task = await project.task("inc", "echo step; echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
+      const lp = await project.chain("chain", [task, task]);
       await s.admin.createExecution({
         project: P,
         domain: D,
         name: "chain1",
         spec: { launchPlan: lp },
-        inputs: { literals: { x: int(40n) } },
+        inputs: { literals: { x: intLiteral(40n) } },
       });
       assert.equal(await waitFor(s, "chain1"), W.SUCCEEDED);
       const id = { project: P, domain: D, name: "chain1" };
@@ -160,20 +88,20 @@ describeEachDatabase(
       const s = srv();
       if (!(await served(s, t))) return;
       const marker = join(mkdtempSync(join(tmpdir(), "engine-recover-")), "second-run");
-      const inc = await registerIncTask(s, "inc-r", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
+      const project = new ShellProject(s, P, D);
+      const inc = await project.task("inc-r", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
       // Fails on its first run, succeeds once the marker exists.
-      const flaky = await registerIncTask(
-        s,
+      const flaky = await project.task(
         "flaky",
         `if [ -e ${marker} ]; then echo $(( $(cat /var/in/x) * 10 )) > /var/out/o0; else touch ${marker}; exit 3; fi`,
       );
-      const lp = await registerChain(s, "recoverable", [inc, flaky]);
+      const lp = await project.chain("recoverable", [inc, flaky]);
       await s.admin.createExecution({
         project: P,
         domain: D,
         name: "first",
         spec: { launchPlan: lp },
-        inputs: { literals: { x: int(4n) } },
+        inputs: { literals: { x: intLiteral(4n) } },
       });
       assert.equal(await waitFor(s, "first"), W.FAILED);
       const recovered = await s.admin.recoverExecution({

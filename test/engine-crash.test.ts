@@ -93,6 +93,31 @@ function incTemplate(name: string, runLog: string, seconds: number, expr: string
   });
 }
 
+/** For a failed count: each retried node of the executions named, with its attempts' phases, times and errors. */
+async function retriedAttempts(h: CrashServer, overLimit: string[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const name of new Set(overLimit.map((k) => k.split(" ")[0] ?? ""))) {
+    const executionId = { project: P, domain: D, name };
+    const nodes = await h.admin.listNodeExecutions({ workflowExecutionId: executionId, limit: 100 });
+    for (const n of nodes.nodeExecutions) {
+      const tasks = await h.admin.listTaskExecutions({ nodeExecutionId: n.id, limit: 10 });
+      if (tasks.taskExecutions.length < 2) continue;
+      out.push({
+        node: n.id?.nodeId,
+        attempts: tasks.taskExecutions.map((t) => ({
+          retry: t.id?.retryAttempt,
+          phase: t.closure?.phase,
+          started: t.closure?.startedAt
+            ? Number(t.closure.startedAt.seconds) * 1000 + t.closure.startedAt.nanos / 1e6
+            : 0,
+          error: t.closure?.outputResult.case === "error" ? t.closure.outputResult.value.message : undefined,
+        })),
+      });
+    }
+  }
+  return out;
+}
+
 /** Registers the tasks, workflows and launch plans, answers the executions to start with their expected `y`. */
 async function register(h: CrashServer): Promise<Array<{ name: string; lp: Identifier; x: unknown; y: unknown }>> {
   const admin = h.admin;
@@ -407,7 +432,12 @@ for (const dialect of testDialects()) {
         `[${dialect}] executions: ${runs.length} (+1 child), all SUCCEEDED with their outputs; interruptions: ${h.interruptions.length - 1} (${kills} SIGKILL, ${INTERRUPTIONS - kills} SIGTERM, ${tasksKilled} processes killed with the server by a reboot); ` +
           `task runs: ${counts.tasks} tasks, ${counts.runs} runs, ${counts.rerun} re-runs; nothing lost; seed ${SEED}`,
       );
-      assert.deepEqual(counts.overLimit, [], "tasks run more often than the interruptions that hit them allow");
+      assert.deepEqual(
+        counts.overLimit,
+        [],
+        `tasks run more often than the interruptions that hit them allow; interruptions at ${h.interruptions.join(", ")}; ` +
+          `attempts: ${JSON.stringify(await retriedAttempts(h, counts.overLimit))}`,
+      );
       // Every task of the batch ran: 14 chain + 2 branch + 6 map + 1 dynamic + 2 dynamic's + 2 sub + 2 child + 1 gate + 1 cached.
       assert.equal(counts.tasks, 31);
     });

@@ -26,5 +26,5 @@ test("npm start builds when dist/ is missing or stale, and not again while it is
   assert.doesNotMatch(second.stdout, /built \d+ files/);
   assert.equal(statSync(stamp).mtimeMs, built, "an up-to-date dist/ is not rebuilt");
   // Options alone mean `serve`, as `npm start -- --config x.yaml` always did.
-  assert.match(second.stdout, /Usage: flyteadmin-ts serve/);
+  assert.match(second.stdout, /Usage: flyteadmin serve/);
 });

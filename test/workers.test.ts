@@ -22,6 +22,7 @@ import { AdminService } from "../src/proto/gen/flyteidl/service/admin_pb.js";
 import { cronSchedule } from "./fixtures/launch-plans.js";
 import { grpcClient, type ServiceClient } from "./support/grpc-client.js";
 import { createTestPgDatabase, freePort } from "./support/postgres.js";
+import { intLiteral, ShellProject } from "./support/shell-project.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const P = "workers";
@@ -29,13 +30,6 @@ const D = "development";
 const intType = { type: { case: "simple" as const, value: 1 } };
 const ident = (resourceType: ResourceType, name: string): Identifier =>
   create(IdentifierSchema, { resourceType, project: P, domain: D, name, version: "v1" });
-const int = (n: bigint) => ({
-  value: {
-    case: "scalar" as const,
-    value: { value: { case: "primitive" as const, value: { value: { case: "integer" as const, value: n } } } },
-  },
-});
-
 type Admin = ServiceClient<typeof AdminService>;
 
 /** The process ids under `root` (its children, their children...). */
@@ -80,65 +74,6 @@ function workers(primary: number): { pid: number; role: string }[] {
 }
 
 const workerPids = (primary: number) => workers(primary).map((w) => w.pid);
-
-async function registerTask(admin: Admin, name: string, script: string): Promise<Identifier> {
-  const task = ident(ResourceType.TASK, name);
-  await admin.createTask({
-    id: task,
-    spec: {
-      template: {
-        id: task,
-        type: "raw-container",
-        metadata: { runtime: { version: "test" } },
-        interface: {
-          inputs: { variables: { x: { type: intType } } },
-          outputs: { variables: { o0: { type: intType } } },
-        },
-        target: {
-          case: "container",
-          value: {
-            image: "alpine:3",
-            command: ["sh", "-c", script],
-            dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
-          },
-        },
-      },
-    },
-  });
-  return task;
-}
-
-async function registerPlan(admin: Admin, name: string, task: Identifier): Promise<Identifier> {
-  const wf = ident(ResourceType.WORKFLOW, name);
-  const promise = (nodeId: string, v: string) => ({ value: { case: "promise" as const, value: { nodeId, var: v } } });
-  await admin.createWorkflow({
-    id: wf,
-    spec: {
-      template: {
-        id: wf,
-        metadata: {},
-        interface: {
-          inputs: { variables: { x: { type: intType } } },
-          outputs: { variables: { y: { type: intType } } },
-        },
-        nodes: [
-          {
-            id: "n0",
-            inputs: [{ var: "x", binding: promise("start-node", "x") }],
-            target: { case: "taskNode", value: { reference: { case: "referenceId", value: task } } },
-          },
-        ],
-        outputs: [{ var: "y", binding: promise("n0", "o0") }],
-      },
-    },
-  });
-  const lp = ident(ResourceType.LAUNCH_PLAN, name);
-  await admin.createLaunchPlan({
-    id: lp,
-    spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
-  });
-  return lp;
-}
 
 async function phaseOf(admin: Admin, name: string): Promise<W> {
   return (await admin.getExecution({ id: { project: P, domain: D, name } })).closure?.phase ?? W.UNDEFINED;
@@ -286,8 +221,9 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
   });
 
   test("executions launched through every connection (so through both workers) run to SUCCEEDED", async () => {
-    const task = await registerTask(clients[0]!, "inc", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
-    const lp = await registerPlan(clients[0]!, "inc", task);
+    const project = new ShellProject({ admin: clients[0]! }, P, D);
+    const task = await project.task("inc", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
+    const lp = await project.chain("inc", [task]);
     await Promise.all(
       clients.map((c, i) =>
         c.createExecution({
@@ -295,7 +231,7 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
           domain: D,
           name: `run${i}`,
           spec: { launchPlan: lp },
-          inputs: { literals: { x: int(1n) } },
+          inputs: { literals: { x: intLiteral(1n) } },
         }),
       ),
     );
@@ -303,15 +239,15 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
   });
 
   test("TerminateExecution through either worker aborts a run the leader's engine holds", async () => {
-    const task = await registerTask(clients[0]!, "sleepy", "sleep 60");
-    const lp = await registerPlan(clients[0]!, "sleepy", task);
+    const project = new ShellProject({ admin: clients[0]! }, P, D);
+    const lp = await project.chain("sleepy", [await project.task("sleepy", "sleep 60")]);
     for (let i = 0; i < clients.length; i++) {
       await clients[i]!.createExecution({
         project: P,
         domain: D,
         name: `long${i}`,
         spec: { launchPlan: lp },
-        inputs: { literals: { x: int(1n) } },
+        inputs: { literals: { x: intLiteral(1n) } },
       });
     }
     for (let i = 0; i < clients.length; i++) await waitFor(clients[0]!, `long${i}`, (p) => p === W.RUNNING);
@@ -328,19 +264,16 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
   test("RecoverExecution through every connection reruns the failed node on the leader's engine", async () => {
     const marker = join(dir, "second-run");
     // Fails until the marker exists.
-    const flaky = await registerTask(
-      clients[0]!,
-      "flaky",
-      `if [ -e ${marker} ]; then echo 7 > /var/out/o0; else exit 3; fi`,
-    );
-    const lp = await registerPlan(clients[0]!, "flaky", flaky);
+    const project = new ShellProject({ admin: clients[0]! }, P, D);
+    const flaky = await project.task("flaky", `if [ -e ${marker} ]; then echo 7 > /var/out/o0; else exit 3; fi`);
+    const lp = await project.chain("flaky", [flaky]);
     for (let i = 0; i < clients.length; i++) {
       await clients[i]!.createExecution({
         project: P,
         domain: D,
         name: `flaky${i}`,
         spec: { launchPlan: lp },
-        inputs: { literals: { x: int(1n) } },
+        inputs: { literals: { x: intLiteral(1n) } },
       });
     }
     for (let i = 0; i < clients.length; i++) assert.equal(await waitFor(clients[0]!, `flaky${i}`, terminal), W.FAILED);
@@ -366,7 +299,9 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
       spec: {
         workflowId: wf,
         entityMetadata: { schedule: cronSchedule("@every 1s") },
-        defaultInputs: { parameters: { x: { var: { type: intType }, behavior: { case: "default", value: int(5n) } } } },
+        defaultInputs: {
+          parameters: { x: { var: { type: intType }, behavior: { case: "default", value: intLiteral(5n) } } },
+        },
         fixedInputs: { literals: {} },
       },
     });
@@ -412,7 +347,7 @@ describe("server.workers: 2 on PostgreSQL", { skip: !process.env.FLYTEADMIN_TEST
         domain: D,
         name: `again${i}`,
         spec: { launchPlan: lp },
-        inputs: { literals: { x: int(2n) } },
+        inputs: { literals: { x: intLiteral(2n) } },
       });
     }
     for (let i = 0; i < clients.length; i++)

@@ -6,10 +6,8 @@
  * is needed; the client under test speaks real HTTP to it.
  */
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RecordingApiServer } from "./recording-api-server.js";
 
 const PREFIX = "/apis/flyte.lyft.com/v1alpha1/namespaces/";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -27,66 +25,19 @@ export interface RecordedRequest {
 
 type Stored = Record<string, unknown> & { metadata: Record<string, unknown> };
 
-export class RecordingKubeApi {
+export class RecordingKubeApi extends RecordingApiServer {
   readonly requests: RecordedRequest[] = [];
   /** Resources by `<namespace>/<name>`. */
   readonly objects = new Map<string, Stored>();
   /** Namespaces in which the service account may not create or delete (403). */
   readonly forbiddenNamespaces = new Set<string>();
-  readonly #server: Server;
-  #url = "";
-
-  constructor() {
-    this.#server = createServer((req, res) => {
-      void this.#handle(req, res);
-    });
-  }
-
-  get url(): string {
-    return this.#url;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** A kubeconfig file pointing at this server with a bearer token, for `server.kube-config`. */
-  writeKubeconfig(dir: string, token = "test-token"): string {
-    const file = join(dir, "kubeconfig.yaml");
-    writeFileSync(
-      file,
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "current-context: test",
-        "clusters:",
-        "- name: test",
-        `  cluster: { server: "${this.#url}" }`,
-        "users:",
-        "- name: admin",
-        `  user: { token: "${token}" }`,
-        "contexts:",
-        "- name: test",
-        "  context: { cluster: test, user: admin }",
-        "",
-      ].join("\n"),
-    );
-    return file;
-  }
 
   /** The requests of one method. */
   received(method: string): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method);
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");

@@ -8,10 +8,8 @@
  * `secret create` need; no cluster required.
  */
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RecordingApiServer } from "./recording-api-server.js";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -45,57 +43,15 @@ const GROUPS: Record<string, ResourceInfo[]> = {
   ],
 };
 
-export class RecordingResourceApi {
+export class RecordingResourceApi extends RecordingApiServer {
   readonly requests: RecordedRequest[] = [];
   /** Objects by `<apiVersion>/<resource>/<namespace or "">/<name>`. */
   readonly objects = new Map<string, Obj>();
-  readonly #server: Server;
-  #url = "";
   #version = 100;
 
-  constructor() {
-    this.#server = createServer((req, res) => {
-      void this.#handle(req, res);
-    });
-  }
-
-  get url(): string {
-    return this.#url;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** A kubeconfig file pointing here with a bearer token. */
-  writeKubeconfig(dir: string, token = "test-token"): string {
-    const file = join(dir, `kubeconfig-${this.#url.split(":").pop()}.yaml`);
-    writeFileSync(
-      file,
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "current-context: test",
-        "clusters:",
-        "- name: test",
-        `  cluster: { server: "${this.#url}" }`,
-        "users:",
-        "- name: admin",
-        `  user: { token: "${token}" }`,
-        "contexts:",
-        "- name: test",
-        "  context: { cluster: test, user: admin }",
-        "",
-      ].join("\n"),
-    );
-    return file;
+  /** A kubeconfig file named after this server's port, so that several clusters' files can share `dir`. */
+  override writeKubeconfig(dir: string, token = "test-token"): string {
+    return super.writeKubeconfig(dir, token, `kubeconfig-${this.url.split(":").pop()}.yaml`);
   }
 
   /** The stored object, or undefined. */
@@ -108,7 +64,7 @@ export class RecordingResourceApi {
     return this.requests.filter((r) => r.method === "POST" || r.method === "PATCH" || r.method === "PUT");
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");

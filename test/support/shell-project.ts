@@ -1,12 +1,16 @@
 /**
- * Registers the console tests' project through the real API: raw container
- * tasks that need no Python (sh scripts run by the local engine, co-pilot
- * input/output directories), workflows chaining them, and a launch plan per
- * workflow.
+ * Registers a project of runnable entities through the real API, for tests
+ * and benchmarks that drive the local engine (console, engine API, workers):
+ * raw container tasks that need no Python (sh scripts run by the local engine,
+ * co-pilot input/output directories), workflows chaining them, and a launch
+ * plan per workflow.
  */
 import { create } from "@bufbuild/protobuf";
 import { type Identifier, IdentifierSchema, ResourceType } from "../../src/proto/gen/flyteidl/core/identifier_pb.js";
 import type { TestServer } from "./server.js";
+
+/** What registration needs of a server: its AdminService client. */
+type Registrar = Pick<TestServer, "admin">;
 
 const INT = { type: { case: "simple" as const, value: 1 } };
 const promise = (nodeId: string, v: string) => ({ value: { case: "promise" as const, value: { nodeId, var: v } } });
@@ -17,9 +21,17 @@ export const intLiteral = (n: bigint) => ({
   },
 });
 
-export class ConsoleFixtures {
+/**
+ * The runnable entities of one project and domain.
+ *
+ * @example
+ * const project = new ShellProject(server, "enginetest");
+ * const inc = await project.task("inc", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
+ * const lp = await project.chain("twice", [inc, inc]);
+ */
+export class ShellProject {
   constructor(
-    readonly s: TestServer,
+    readonly s: Registrar,
     readonly project: string,
     readonly domain = "development",
   ) {}
