@@ -8,7 +8,7 @@
  * launcher's helper, which outlives a crashed server until its tasks end, or
  * the warm Python worker's per-attempt process.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import type { ProcessExit } from "./process-runner.js";
 
 export const PID_FILE = "pid";
 export const EXIT_FILE = "exit";
+export const CLAIM_FILE = "claim";
 
 /** A process's start time in clock ticks since boot (Linux), or undefined. */
 export function processStartTime(pid: number): string | undefined {
@@ -34,6 +35,55 @@ export function processStartTime(pid: number): string | undefined {
  */
 export function recordStart(dir: string, pid: number): void {
   writeFileSync(join(dir, PID_FILE), `${pid} ${processStartTime(pid) ?? ""}\n`);
+}
+
+/**
+ * Claims an attempt for one launcher: true for the first caller only. A server killed right after asking its
+ * launcher's helper for a task leaves the request in flight: the helper may start it after the next server has
+ * read the attempt's directory as not started and launched it again. Whoever comes second follows the first
+ * (`followClaimed`) instead of starting a second process. A claim that cannot be written (other than being
+ * taken) lets the launch go on: it costs the race protection, never the run.
+ */
+export function claimAttempt(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, CLAIM_FILE), "wx"));
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "EEXIST";
+  }
+}
+
+const CLAIM_WAIT_MS = 10_000;
+const CLAIM_POLL_MS = 20;
+
+/**
+ * Follows an attempt another launcher claimed: waits for its process to be recorded, then for it to end. A claim
+ * whose process never shows up is a system failure (the attempt is retried in a new directory).
+ */
+export async function followClaimed(
+  dir: string,
+  signal: AbortSignal | undefined,
+  killGraceMs: number,
+): Promise<ProcessExit> {
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const state = await attemptProcessState(dir);
+    if (state.kind === "exited") return { code: state.code, signal: state.signal, aborted: false };
+    if (state.kind === "running") {
+      return waitForAdopted(dir, state.pid, signal ?? new AbortController().signal, killGraceMs);
+    }
+    if (signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
+    if (state.kind === "lost" || Date.now() > deadline) {
+      return {
+        code: undefined,
+        signal: undefined,
+        spawnError: "another launcher claimed this attempt and its process did not run to a recorded end",
+        aborted: false,
+        launcherLost: true,
+      };
+    }
+    await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+  }
 }
 
 /** Records how a process ended, as a shell reports a status (128 + n: killed by signal n); synchronous likewise. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -113,16 +113,32 @@ test("an aborted signal never starts the process", async () => {
 
 test("a recorded process leaves its pid and exit status; it outlives a suspended run and the launcher, which records its end", async () => {
   await withLauncher(async (launcher, dir) => {
-    const env = await launcher.run({ argv: ["env"], ...files(dir, "env"), record: true });
+    // One directory per attempt, as the engine gives each.
+    const attempt = async (name: string) => {
+      const d = join(dir, name);
+      await mkdir(d);
+      return d;
+    };
+    const envDir = await attempt("env");
+    const env = await launcher.run({ argv: ["env"], ...files(envDir, "env"), record: true });
     assert.equal(env.code, 0);
-    assert.equal((await readFile(join(dir, "env.out"), "utf8")).trim(), "PATH=/usr/local/bin:/usr/bin:/bin");
-    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: 0, signal: undefined });
-    const failed = await launcher.run({ argv: ["sh", "-c", "exit 4"], ...files(dir, "f"), record: true });
+    assert.equal((await readFile(join(envDir, "env.out"), "utf8")).trim(), "PATH=/usr/local/bin:/usr/bin:/bin");
+    assert.deepEqual(await attemptProcessState(envDir), { kind: "exited", code: 0, signal: undefined });
+    const failed = await launcher.run({
+      argv: ["sh", "-c", "exit 4"],
+      ...files(await attempt("f"), "f"),
+      record: true,
+    });
     assert.equal(failed.code, 4);
-    const killed = await launcher.run({ argv: ["sh", "-c", "kill -9 $$"], ...files(dir, "k"), record: true });
+    const killedDir = await attempt("k");
+    const killed = await launcher.run({ argv: ["sh", "-c", "kill -9 $$"], ...files(killedDir, "k"), record: true });
     assert.deepEqual([killed.code, killed.signal], [undefined, "SIGKILL"]);
-    assert.deepEqual(await attemptProcessState(dir), { kind: "exited", code: undefined, signal: "SIGKILL" });
-    const missing = await launcher.run({ argv: ["no-such-program-here"], ...files(dir, "m"), record: true });
+    assert.deepEqual(await attemptProcessState(killedDir), { kind: "exited", code: undefined, signal: "SIGKILL" });
+    const missing = await launcher.run({
+      argv: ["no-such-program-here"],
+      ...files(await attempt("m"), "m"),
+      record: true,
+    });
     assert.match(missing.spawnError ?? "", /ENOENT/);
 
     const work = await mkdtemp(join(tmpdir(), "attempt-"));
@@ -143,5 +159,24 @@ test("a recorded process leaves its pid and exit status; it outlives a suspended
     const exit = await waitForAdopted(work, state.pid, new AbortController().signal, 1000);
     assert.deepEqual([exit.code, exit.aborted], [7, false]);
     await rm(work, { recursive: true, force: true });
+  });
+});
+
+test("two launchers asked for one attempt start one process; the second follows it to its exit status", async () => {
+  // A killed server's helper may start a launch that was in flight while the next server launches the same attempt.
+  await withLauncher(async (first, dir) => {
+    const second = new ProcessLauncher(logger);
+    try {
+      const runs = join(dir, "runs");
+      const spec = { argv: ["sh", "-c", `echo run >> ${runs}; sleep 0.3; exit 5`], ...files(dir, "t"), record: true };
+      const exits = await Promise.all([first.run(spec), second.run(spec)]);
+      assert.deepEqual(
+        exits.map((e) => e.code),
+        [5, 5],
+      );
+      assert.equal(await readFile(runs, "utf8"), "run\n", "the task ran once");
+    } finally {
+      await second.close();
+    }
   });
 });

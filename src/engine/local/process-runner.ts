@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
-import { recordExit, recordStart } from "./attempt-files.js";
+import { claimAttempt, followClaimed, recordExit, recordStart } from "./attempt-files.js";
 import { suspended } from "./engine-suspended.js";
 
 export interface ProcessSpec {
@@ -52,6 +52,8 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
   const [program, ...args] = spec.argv;
   if (program === undefined) return { code: undefined, signal: undefined, spawnError: "empty command", aborted: false };
   if (spec.signal?.aborted) return { code: undefined, signal: undefined, aborted: true };
+  // One process per attempt, whichever launcher (this server's, or a killed server's helper) asks first.
+  if (spec.record && !claimAttempt(spec.cwd)) return followClaimed(spec.cwd, spec.signal, spec.killGraceMs ?? 5000);
   const out = await open(spec.stdoutFile, "a");
   const err = await open(spec.stderrFile, "a");
   try {
