@@ -5,21 +5,15 @@
  * `/projects/P/domains/D/workflows/N`, ...) open the right page.
  */
 import { lazy, Suspense } from "react";
-import { Navigate, Route, Routes, useParams, useSearchParams } from "react-router";
+import { Navigate, Route, Routes, useParams } from "react-router";
 import { Layout } from "./components/Layout.js";
+import { useDomain } from "./lib/use-domain.js";
 import { ProjectsPage } from "./pages/ProjectsPage.js";
 
 const ExecutionsPage = lazy(() => import("./pages/ExecutionsPage.js").then((m) => ({ default: m.ExecutionsPage })));
 const ExecutionPage = lazy(() => import("./pages/ExecutionPage.js").then((m) => ({ default: m.ExecutionPage })));
 const EntityListPage = lazy(() => import("./pages/EntityListPage.js").then((m) => ({ default: m.EntityListPage })));
 const EntityPage = lazy(() => import("./pages/EntityPage.js").then((m) => ({ default: m.EntityPage })));
-
-/** The domain of a page: the path's, else `?domain=`, else development. */
-export function useDomain(): string {
-  const { domain } = useParams();
-  const [search] = useSearchParams();
-  return domain ?? search.get("domain") ?? "development";
-}
 
 function ProjectHome() {
   const { project } = useParams();

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, type EntityKind } from "../api/admin.js";
 import { ErrorBox } from "../components/common.js";
-import { useDomain } from "../routes.js";
+import { useDomain } from "../lib/use-domain.js";
 
 export const KIND_TITLE: Record<EntityKind, string> = {
   workflows: "Workflows",

@@ -17,7 +17,7 @@ import { formatTime } from "../lib/format.js";
 import { graphModel } from "../lib/graph-model.js";
 import { textOf } from "../lib/launch-inputs.js";
 import { typeName } from "../lib/literals.js";
-import { useDomain } from "../routes.js";
+import { useDomain } from "../lib/use-domain.js";
 import { KIND_TITLE } from "./EntityListPage.js";
 
 const WorkflowGraph = lazy(() => import("../components/WorkflowGraph.js").then((m) => ({ default: m.WorkflowGraph })));

@@ -13,7 +13,7 @@ import { api } from "../api/admin.js";
 import { ErrorBox, PhaseBadge } from "../components/common.js";
 import { executionFiltersText } from "../lib/filters.js";
 import { elapsed, executionPhaseName, formatTime, isTerminalExecution } from "../lib/format.js";
-import { useDomain } from "../routes.js";
+import { useDomain } from "../lib/use-domain.js";
 
 const PHASES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"] as const;
 const TIMES = [
