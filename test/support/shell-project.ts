@@ -5,8 +5,9 @@
  * co-pilot input/output directories), workflows chaining them, and a launch
  * plan per workflow.
  */
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Identifier, IdentifierSchema, ResourceType } from "../../src/proto/gen/flyteidl/core/identifier_pb.js";
+import type { ParameterSchema } from "../../src/proto/gen/flyteidl/core/interface_pb.js";
 import type { TestServer } from "./server.js";
 
 /** What registration needs of a server: its AdminService client. */
@@ -90,7 +91,6 @@ export class ShellProject {
         },
       },
     });
-    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
     const parameters =
       defaultX === undefined
         ? {
@@ -100,11 +100,7 @@ export class ShellProject {
             },
           }
         : { x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(defaultX) } } };
-    await this.s.admin.createLaunchPlan({
-      id: lp,
-      spec: { workflowId: wf, defaultInputs: { parameters }, fixedInputs: { literals: {} } },
-    });
-    return lp;
+    return this.#launchPlan(name, wf, parameters);
   }
 
   /**
@@ -142,12 +138,7 @@ export class ShellProject {
         },
       },
     });
-    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
-    await this.s.admin.createLaunchPlan({
-      id: lp,
-      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
-    });
-    return lp;
+    return this.#launchPlan(name, wf);
   }
 
   /** Workflow and launch plan `name`: a sub-workflow node running `task` twice (x -> y). */
@@ -197,12 +188,7 @@ export class ShellProject {
         ],
       },
     });
-    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
-    await this.s.admin.createLaunchPlan({
-      id: lp,
-      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
-    });
-    return lp;
+    return this.#launchPlan(name, wf);
   }
 
   /** Workflow and launch plan `name` with inputs x (int, default 1) and f (a file, required); `task` runs on x only. */
@@ -233,21 +219,10 @@ export class ShellProject {
         },
       },
     });
-    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
-    await this.s.admin.createLaunchPlan({
-      id: lp,
-      spec: {
-        workflowId: wf,
-        defaultInputs: {
-          parameters: {
-            x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(1n) } },
-            f: { var: { type: FILE, description: "any file" }, behavior: { case: "required" as const, value: true } },
-          },
-        },
-        fixedInputs: { literals: {} },
-      },
+    return this.#launchPlan(name, wf, {
+      x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(1n) } },
+      f: { var: { type: FILE, description: "any file" }, behavior: { case: "required" as const, value: true } },
     });
-    return lp;
   }
 
   /** Workflow and launch plan `name`: a map task squaring each element of xs (list of int) into o. */
@@ -300,18 +275,9 @@ export class ShellProject {
         },
       },
     });
-    const lp = this.id(ResourceType.LAUNCH_PLAN, name);
-    await this.s.admin.createLaunchPlan({
-      id: lp,
-      spec: {
-        workflowId: wf,
-        defaultInputs: {
-          parameters: { xs: { var: { type: LIST }, behavior: { case: "required" as const, value: true } } },
-        },
-        fixedInputs: { literals: {} },
-      },
+    return this.#launchPlan(name, wf, {
+      xs: { var: { type: LIST }, behavior: { case: "required" as const, value: true } },
     });
-    return lp;
   }
 
   /** Workflow and launch plan `name`: one node launching launch plan `child` (x -> y) as a child execution. */
@@ -338,15 +304,24 @@ export class ShellProject {
         },
       },
     });
+    return this.#launchPlan(name, wf);
+  }
+
+  /** Starts an execution of launch plan `lp` over the API. */
+  /** Launch plan `name` of workflow `wf`, with the given default inputs. */
+  async #launchPlan(
+    name: string,
+    wf: Identifier,
+    parameters: { [name: string]: MessageInitShape<typeof ParameterSchema> } = {},
+  ): Promise<Identifier> {
     const lp = this.id(ResourceType.LAUNCH_PLAN, name);
     await this.s.admin.createLaunchPlan({
       id: lp,
-      spec: { workflowId: wf, defaultInputs: { parameters: {} }, fixedInputs: { literals: {} } },
+      spec: { workflowId: wf, defaultInputs: { parameters }, fixedInputs: { literals: {} } },
     });
     return lp;
   }
 
-  /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({
       project: this.project,
