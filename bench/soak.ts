@@ -3,12 +3,16 @@
  * its own process (executor `external`): registrations (a new task version),
  * launches (CreateExecution), propeller-like events (workflow, node and task
  * events on recent executions) and reads (GetExecution, ListExecutions).
- * Every `--sample` seconds it records the server's RSS (/proc) and event-loop
- * delay (the server's own /metrics: nodejs_eventloop_lag_p99_seconds) and the
- * latency of the calls of that window; at the end it prints the memory slope
+ * Every `--sample` seconds it records the server's RSS (/proc), its V8 heap in
+ * use and event-loop delay (the server's own /metrics:
+ * nodejs_heap_size_used_bytes, nodejs_eventloop_lag_p99_seconds) and the
+ * latency of the calls of that window; at the end it prints the memory slopes
  * (least squares over the second half, after warm-up) and whether latency crept.
+ * `--cache-mb N` sets `storage.cache.max_size_mbs`, the memory the server may
+ * fill with immutable specs and closures: with a small one the caches are
+ * full early, so what still grows afterwards is not them.
  *
- *   npx tsx bench/soak.ts [--minutes 20] [--rate 40] [--sample 15] [--db sqlite|postgres]
+ *   npx tsx bench/soak.ts [--minutes 20] [--rate 40] [--sample 15] [--db sqlite|postgres] [--cache-mb 128]
  *
  * Default 20 minutes; not run in CI.
  */
@@ -40,10 +44,14 @@ const minutes = numberArg("minutes", 20);
 const rate = numberArg("rate", 40);
 const sampleSeconds = numberArg("sample", 15);
 const dialect = (argValue("db") ?? "sqlite") as Dialect;
+const cacheMb = argValue("cache-mb");
 const P = "soak";
 const D = "development";
 
-const server = await startServerProcess(dialect);
+const server = await startServerProcess(
+  dialect,
+  cacheMb === undefined ? {} : { storage: { cache: { max_size_mbs: Number(cacheMb) } } },
+);
 if (!server) {
   console.log(`${dialect}: not available`);
   process.exit(0);
@@ -75,10 +83,15 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 
-async function loopLagMs(): Promise<{ p99: number; max: number }> {
+/** Event-loop delay (ms) and V8 heap in use (MB), from the server's /metrics. */
+async function serverGauges(): Promise<{ p99: number; max: number; heapMb: number }> {
   const text = await (await fetch(`${server?.httpBase}/metrics`)).text();
-  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1] ?? Number.NaN) * 1000;
-  return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1] ?? Number.NaN);
+  return {
+    p99: read("nodejs_eventloop_lag_p99_seconds") * 1000,
+    max: read("nodejs_eventloop_lag_max_seconds") * 1000,
+    heapMb: read("nodejs_heap_size_used_bytes") / (1024 * 1024),
+  };
 }
 
 /** Executions whose events are still being reported: name -> next step. */
@@ -167,6 +180,7 @@ async function event(name: string, step: number): Promise<void> {
 interface Sample {
   minute: number;
   rssMb: number;
+  heapMb: number;
   loopLagP99Ms: number;
   loopLagMaxMs: number;
   calls: number;
@@ -209,10 +223,11 @@ await new Promise<void>((resolve) => {
     if (now - windowStart >= sampleSeconds * 1000) {
       const w = summarize(window, windowErrors, (now - windowStart) / 1000);
       const pid = server.pid;
-      void loopLagMs().then((lag) => {
+      void serverGauges().then((lag) => {
         const s: Sample = {
           minute: round((now - started) / 60_000),
           rssMb: round(rssMb(pid), 1),
+          heapMb: round(lag.heapMb, 1),
           loopLagP99Ms: round(lag.p99),
           loopLagMaxMs: round(lag.max),
           calls: w.requests,
@@ -251,6 +266,7 @@ const quarter = Math.max(1, Math.floor(samples.length / 4));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const summary = {
   dialect,
+  cacheMb: cacheMb === undefined ? "default" : Number(cacheMb),
   minutes,
   rate,
   calls: samples.reduce((a, s) => a + s.calls, 0),
@@ -259,6 +275,7 @@ const summary = {
   rssEndMb: samples.at(-1)?.rssMb,
   rssSlopeMbPerMinSecondHalf: round(slope(secondHalf.map((s) => ({ x: s.minute, y: s.rssMb }))), 3),
   rssSlopeMbPerMinAll: round(slope(samples.map((s) => ({ x: s.minute, y: s.rssMb }))), 3),
+  heapSlopeMbPerMinSecondHalf: round(slope(secondHalf.map((s) => ({ x: s.minute, y: s.heapMb }))), 3),
   p99msFirstQuarter: round(mean(samples.slice(0, quarter).map((s) => s.p99ms))),
   p99msLastQuarter: round(mean(samples.slice(-quarter).map((s) => s.p99ms))),
   loopLagP99MsFirstQuarter: round(mean(samples.slice(0, quarter).map((s) => s.loopLagP99Ms))),
@@ -267,7 +284,9 @@ const summary = {
 printTable(`soak [${dialect}] samples`, samples as unknown as Record<string, number>[]);
 console.log(JSON.stringify(summary, null, 2));
 for (const [k, n] of errorKinds) console.log(`errors: ${n} x ${k}`);
-console.log(`result: ${writeResult(`soak-${dialect}`, { summary, samples })}`);
+console.log(
+  `result: ${writeResult(`soak-${dialect}${cacheMb === undefined ? "" : `-cache${cacheMb}`}`, { summary, samples })}`,
+);
 admin.close();
 await server.stop();
 stopPostgres();

@@ -380,7 +380,9 @@ for (const dialect of testDialects()) {
           // Wait for a moment when tasks run (more than the launcher's helper below the server).
           for (let w = 0; w < 100 && h.descendants().length < 3; w++) await new Promise((r) => setTimeout(r, 50));
         }
-        const below = i === REBOOT ? h.descendants() : [];
+        // Frozen first, so that nothing is started between finding the processes and killing them: a task the
+        // helper spawned after the scan would outlive the "reboot", unwatched, and run again as a system retry.
+        const below = i === REBOOT ? h.freeze() : [];
         const code = await h.interrupt(signal);
         for (const pid of below) {
           try {

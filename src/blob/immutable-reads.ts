@@ -10,27 +10,26 @@
 import { LruCache } from "../common/lru-cache.js";
 import type { DataStore } from "./data-store.js";
 
-/** Bytes of immutable blobs kept per data store. */
-export const IMMUTABLE_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
-
 const caches = new WeakMap<DataStore, LruCache<string, Uint8Array>>();
 
+/** Keeps up to `maxBytes` of `store`'s immutable blobs in memory (see config/cache-budget.ts); 0: none. */
+export function cacheImmutableReads(store: DataStore, maxBytes: number): void {
+  if (maxBytes > 0) caches.set(store, new LruCache({ maxWeight: maxBytes }));
+}
+
 /**
- * The bytes at `ref`, which must be immutable; from memory after the first read.
+ * The bytes at `ref`, which must be immutable; from memory after the first
+ * read when the store has a cache (cacheImmutableReads).
  * Callers must not modify the bytes (they are shared).
  *
  * @example
  * const closure = fromBinary(WorkflowClosureSchema, await readImmutable(blobs, row.remote_closure_identifier));
  */
 export async function readImmutable(store: DataStore, ref: string): Promise<Uint8Array> {
-  let cache = caches.get(store);
-  if (cache === undefined) {
-    cache = new LruCache({ maxWeight: IMMUTABLE_BLOB_CACHE_BYTES, weigh: (b) => b.byteLength + ref.length * 2 });
-    caches.set(store, cache);
-  }
-  const hit = cache.get(ref);
+  const cache = caches.get(store);
+  const hit = cache?.get(ref);
   if (hit !== undefined) return hit;
   const bytes = await store.read(ref);
-  cache.set(ref, bytes);
+  cache?.set(ref, bytes, bytes.byteLength + ref.length * 2);
   return bytes;
 }

@@ -1,7 +1,9 @@
 /** Opens the blob store the `storage` section configures. */
 import { join } from "node:path";
+import { cacheBudget } from "../config/cache-budget.js";
 import type { Config } from "../config/schema.js";
 import type { DataStore } from "./data-store.js";
+import { cacheImmutableReads } from "./immutable-reads.js";
 import { LocalStore } from "./local-store.js";
 import type { S3Store } from "./s3-store.js";
 import { UrlSigner } from "./url-signer.js";
@@ -18,6 +20,12 @@ export interface OpenStoreOptions {
  *   at `storage.connection` (path-style addressing for MinIO and custom endpoints).
  */
 export async function openDataStore(config: Config, dataDir: string, options?: OpenStoreOptions): Promise<DataStore> {
+  const store = await openConfigured(config, dataDir, options);
+  cacheImmutableReads(store, cacheBudget(config).blobs);
+  return store;
+}
+
+async function openConfigured(config: Config, dataDir: string, options?: OpenStoreOptions): Promise<DataStore> {
   const s = config.storage;
   switch (s.type) {
     case "local":

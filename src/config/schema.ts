@@ -149,6 +149,12 @@ const storageSchema = z
     local: z.object({ root: str(), signingKey: str() }).prefault({}),
     "enable-multicontainer": bool(),
     limits: z.object({ maxDownloadMBs: int(2) }).prefault({}),
+    /**
+     * FlyteAdmin's in-memory cache of blob store data. We read `max_size_mbs` as the memory for everything we
+     * keep because it cannot change (registered specs, decoded answers, workflow closures); absent: 128. 0 keeps
+     * nothing, as in FlyteAdmin. `target_gc_percent` is accepted and ignored (a Go GC setting).
+     */
+    cache: z.object({ max_size_mbs: z.number().int().min(0).optional(), target_gc_percent: int(0) }).prefault({}),
   })
   .prefault({});
 

@@ -31,7 +31,7 @@ import { nextToken, parseSort, parseToken } from "../store/list/paging.js";
 import { descriptionEntityColumns } from "../store/repositories/description-entity-mapper.js";
 import { type TaskRow, taskClosureOf, taskColumns, taskFromRow } from "../store/repositories/task-mapper.js";
 import type { TaskRepository } from "../store/repositories/task-repository.js";
-import { IMMUTABLE_ROW_CACHE_BYTES, scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
+import { scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
@@ -48,6 +48,8 @@ export type TaskResourceLookup = (project: string, domain: string) => Promise<Ta
 
 export interface TaskManagerOptions {
   readonly database: Database;
+  /** Memory for decoded GetTask answers (0: none kept). */
+  readonly responseCacheBytes?: number;
   readonly tasks: TaskRepository;
   readonly projects: ProjectManager;
   /** `task_resources.limits` of the config: the platform limits when no TASK_RESOURCE attributes apply. */
@@ -68,12 +70,13 @@ export class TaskManager {
   readonly #o: TaskManagerOptions;
   /**
    * GetTask answers, decoded once: everything in a Task is fixed at
-   * registration (see IMMUTABLE_ROW_CACHE_BYTES). Shared: never modified.
+   * registration (see config/cache-budget.ts). Shared: never modified.
    */
-  readonly #responses = new LruCache<string, Task>({ maxWeight: IMMUTABLE_ROW_CACHE_BYTES });
+  readonly #responses: LruCache<string, Task>;
 
   constructor(options: TaskManagerOptions) {
     this.#o = options;
+    this.#responses = new LruCache({ maxWeight: options.responseCacheBytes ?? 0 });
   }
 
   async create(req: TaskCreateRequest): Promise<void> {

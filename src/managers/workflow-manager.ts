@@ -51,7 +51,7 @@ import { launchPlanClosureOf } from "../store/repositories/launch-plan-mapper.js
 import type { LaunchPlanRepository } from "../store/repositories/launch-plan-repository.js";
 import { taskClosureOf } from "../store/repositories/task-mapper.js";
 import type { TaskRepository } from "../store/repositories/task-repository.js";
-import { IMMUTABLE_ROW_CACHE_BYTES, scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
+import { scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import { type WorkflowRow, workflowColumns, workflowFromRow } from "../store/repositories/workflow-mapper.js";
 import type { WorkflowRepository } from "../store/repositories/workflow-repository.js";
 import type { ProjectManager } from "./project-manager.js";
@@ -65,6 +65,8 @@ const SYSTEM_NODES = 2;
 
 export interface WorkflowManagerOptions {
   readonly database: Database;
+  /** Memory for decoded GetWorkflow answers (0: none kept). */
+  readonly responseCacheBytes?: number;
   readonly workflows: WorkflowRepository;
   readonly tasks: TaskRepository;
   readonly launchPlans: LaunchPlanRepository;
@@ -89,13 +91,14 @@ export class WorkflowManager {
   readonly #o: WorkflowManagerOptions;
   /**
    * GetWorkflow answers, decoded once: a workflow version's row and closure
-   * are fixed at registration (see IMMUTABLE_ROW_CACHE_BYTES). Shared: never modified.
+   * are fixed at registration (see config/cache-budget.ts). Shared: never modified.
    */
-  readonly #responses = new LruCache<string, { workflow: Workflow }>({ maxWeight: IMMUTABLE_ROW_CACHE_BYTES });
+  readonly #responses: LruCache<string, { workflow: Workflow }>;
   readonly #sizeLimit: Quantity | undefined;
 
   constructor(options: WorkflowManagerOptions) {
     this.#o = options;
+    this.#responses = new LruCache({ maxWeight: options.responseCacheBytes ?? 0 });
     const limit = options.workflowSizeLimit;
     this.#sizeLimit = limit === "" ? undefined : parseQuantity(limit);
     if (limit !== "" && !this.#sizeLimit) throw new Error(`registration.workflowSizeLimit: not a quantity: ${limit}`);

@@ -111,6 +111,31 @@ export class CrashServer {
     return code;
   }
 
+  /**
+   * Stops (SIGSTOP) the server and every process below it, as at the instant of a power cut: a stopped process
+   * starts nothing more, so the list is complete once a scan finds no new process. Answers the processes below.
+   */
+  freeze(): number[] {
+    const root = this.#server?.child.pid;
+    if (root === undefined) return [];
+    const stopped = new Set<number>();
+    const stop = (pid: number) => {
+      try {
+        process.kill(pid, "SIGSTOP");
+      } catch {
+        // ended meanwhile
+      }
+      stopped.add(pid);
+    };
+    stop(root);
+    for (;;) {
+      const fresh = this.descendants().filter((pid) => !stopped.has(pid));
+      if (fresh.length === 0) break;
+      for (const pid of fresh) stop(pid);
+    }
+    return [...stopped].filter((pid) => pid !== root);
+  }
+
   /** The processes below the server (the process launcher's helper, the tasks it started), from /proc. */
   descendants(): number[] {
     const root = this.#server?.child.pid;

@@ -2,6 +2,7 @@
  * Builds the registration managers (tasks, workflows, launch plans, named
  * entities, description entities) and the repositories they share.
  */
+import { cacheBudget } from "../../config/cache-budget.js";
 import type { Config } from "../../config/schema.js";
 import { DescriptionEntityRepository } from "../../store/repositories/description-entity-repository.js";
 import { LaunchPlanRepository } from "../../store/repositories/launch-plan-repository.js";
@@ -36,9 +37,10 @@ export interface RegistrationRepositories {
 export function createRegistrationRepositories(deps: ManagerDeps): RegistrationRepositories {
   const db = deps.database;
   const descriptions = new DescriptionEntityRepository(db);
+  const { rows } = cacheBudget(deps.config);
   return {
-    tasks: new TaskRepository(db, descriptions),
-    workflows: new WorkflowRepository(db, descriptions),
+    tasks: new TaskRepository(db, descriptions, rows),
+    workflows: new WorkflowRepository(db, descriptions, rows),
     launchPlans: new LaunchPlanRepository(db, new SchedulableEntityRepository(db.codec)),
     descriptions,
   };
@@ -51,7 +53,9 @@ export function createRegistrationManagers(
   taskResources: TaskResourceLookup,
 ): RegistrationManagers {
   const config: Config = deps.config;
+  const { responses } = cacheBudget(config);
   const tasks = new TaskManager({
+    responseCacheBytes: responses,
     database: deps.database,
     tasks: repos.tasks,
     projects,
@@ -61,6 +65,7 @@ export function createRegistrationManagers(
     logger: deps.logger,
   });
   const workflows = new WorkflowManager({
+    responseCacheBytes: responses,
     database: deps.database,
     workflows: repos.workflows,
     tasks: repos.tasks,

@@ -3,7 +3,7 @@ import type { Insertable } from "kysely";
 import type { Database } from "../database.js";
 import type { DescriptionEntitiesTable, TasksTable } from "../schema.js";
 import type { DescriptionEntityRepository } from "./description-entity-repository.js";
-import { IMMUTABLE_ROW_CACHE_BYTES, insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
+import { insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
 
 /**
  * Stores tasks.
@@ -16,8 +16,8 @@ import { IMMUTABLE_ROW_CACHE_BYTES, insertOnce, VersionedEntityRepository } from
 export class TaskRepository extends VersionedEntityRepository<"tasks"> {
   readonly #descriptions: DescriptionEntityRepository;
 
-  constructor(db: Database, descriptions: DescriptionEntityRepository) {
-    super(db, "tasks", IMMUTABLE_ROW_CACHE_BYTES);
+  constructor(db: Database, descriptions: DescriptionEntityRepository, rowCacheBytes = 0) {
+    super(db, "tasks", rowCacheBytes);
     this.#descriptions = descriptions;
   }
 

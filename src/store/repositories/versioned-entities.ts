@@ -12,9 +12,6 @@ import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
 import type { Schema } from "../schema.js";
 
-/** Bytes of rows each immutable versioned table keeps in memory (see VersionedEntityRepository). */
-export const IMMUTABLE_ROW_CACHE_BYTES = 32 * 1024 * 1024;
-
 /** A versioned entity table. */
 export type VersionedTable = "tasks" | "workflows" | "launch_plans";
 
@@ -145,7 +142,7 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
    * `immutableRows`: the table's rows never change once written (tasks and
    * workflows: a version is registered once, and nothing updates or deletes
    * it), so `get` keeps the rows it read in a bounded cache of this many
-   * bytes. That is correct with any number of replicas on one database: a row
+   * bytes (see config/cache-budget.ts). That is correct with any number of replicas on one database: a row
    * a replica has read is committed and final; a key not found is never
    * cached. Tables with mutable columns (launch plans: their state) pass 0.
    */

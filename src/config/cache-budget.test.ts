@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { cacheBudget, DEFAULT_IMMUTABLE_CACHE_MB } from "./cache-budget.js";
+import { loadConfig } from "./load.js";
+
+const MiB = 1024 * 1024;
+
+function budgetOf(yaml: string) {
+  const file = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.yaml");
+  writeFileSync(file, yaml);
+  return cacheBudget(loadConfig({ files: [file] }).config);
+}
+
+test("without storage.cache the immutable caches share the default budget, half of it for closures", () => {
+  const b = budgetOf("storage:\n  type: local\n");
+  assert.equal(b.blobs, (DEFAULT_IMMUTABLE_CACHE_MB / 2) * MiB);
+  assert.equal(b.rows, (DEFAULT_IMMUTABLE_CACHE_MB / 8) * MiB);
+  assert.equal(b.responses, (DEFAULT_IMMUTABLE_CACHE_MB / 8) * MiB);
+  // Two row caches (tasks, workflows) and two answer caches: the whole budget, not more.
+  assert.equal(b.blobs + 2 * b.rows + 2 * b.responses, DEFAULT_IMMUTABLE_CACHE_MB * MiB);
+});
+
+test("FlyteAdmin's storage.cache.max_size_mbs sets the budget; 0 keeps nothing", () => {
+  const b = budgetOf("storage:\n  cache:\n    max_size_mbs: 16\n    target_gc_percent: 70\n");
+  assert.equal(b.blobs, 8 * MiB);
+  assert.equal(b.rows, 2 * MiB);
+  assert.deepEqual(budgetOf("storage:\n  cache:\n    max_size_mbs: 0\n"), { blobs: 0, rows: 0, responses: 0 });
+});
+
+test("a negative storage.cache.max_size_mbs is refused", () => {
+  assert.throws(() => budgetOf("storage:\n  cache:\n    max_size_mbs: -1\n"), /max_size_mbs/);
+});

@@ -1,0 +1,26 @@
+/**
+ * How the memory for immutable data (`storage.cache.max_size_mbs`) is shared
+ * between the caches that hold it. Closures are the largest and are read by
+ * every CreateExecution, so they get half; rows and decoded answers of tasks
+ * and workflows share the rest.
+ */
+import type { Config } from "./schema.js";
+
+/** Megabytes when `storage.cache.max_size_mbs` is absent. */
+export const DEFAULT_IMMUTABLE_CACHE_MB = 128;
+
+export interface CacheBudget {
+  /** Workflow closures read from the blob store. */
+  readonly blobs: number;
+  /** Task and workflow rows, per table. */
+  readonly rows: number;
+  /** Decoded GetTask / GetWorkflow answers, per manager. */
+  readonly responses: number;
+}
+
+/** Bytes per cache; all 0 when caching is off. */
+export function cacheBudget(config: Pick<Config, "storage">): CacheBudget {
+  const mb = config.storage.cache.max_size_mbs ?? DEFAULT_IMMUTABLE_CACHE_MB;
+  const total = mb * 1024 * 1024;
+  return { blobs: Math.floor(total / 2), rows: Math.floor(total / 8), responses: Math.floor(total / 8) };
+}
