@@ -28,9 +28,10 @@ for (const dialect of testDialects()) {
     let a: TestServer;
     let b: TestServer;
     let shared: string;
+    let database: Record<string, unknown>;
     before(async () => {
       shared = mkdtempSync(join(tmpdir(), "flyteadmin-replicas-"));
-      const database =
+      database =
         dialect === "postgres"
           ? { ...(await createTestPgDatabase("replicas")), maxOpenConnections: 10 }
           : { sqlite: { file: join(shared, "flyteadmin.db") } };
@@ -56,6 +57,35 @@ for (const dialect of testDialects()) {
       const wf = workflowId("wf.hello.hello_wf", "c1");
       const wfFromA = await a.admin.getWorkflow({ id: wf });
       for (let i = 0; i < 2; i++) assert.deepEqual(await b.admin.getWorkflow({ id: wf }), wfFromA);
+    });
+
+    test("a cached answer is the same in every encoding on every call, and with caching off", async () => {
+      await registerHello(a.admin, "c3");
+      const wf = workflowId("wf.hello.hello_wf", "c3");
+      const url = `${b.httpBase}/api/v1/workflows/${wf.project}/${wf.domain}/${wf.name}/${wf.version}`;
+      const get = async (accept: string) => {
+        const res = await fetch(url, { headers: { accept } });
+        assert.equal(res.status, 200);
+        return Buffer.from(await res.arrayBuffer());
+      };
+      const [json, binary] = [await get("application/json"), await get("application/octet-stream")];
+      const grpc = await b.admin.getWorkflow({ id: wf });
+      assert.equal(JSON.parse(json.toString("utf8")).id.version, "c3");
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await get("application/json"), json);
+        assert.deepEqual(await get("application/octet-stream"), binary);
+        assert.deepEqual(await b.admin.getWorkflow({ id: wf }), grpc);
+      }
+      const uncached = await startTestServer(dialect, {
+        database,
+        storage: { local: { root: join(shared, "blobs") }, cache: { max_size_mbs: 0 } },
+      });
+      try {
+        assert.deepEqual(await uncached.admin.getWorkflow({ id: wf }), grpc);
+        assert.deepEqual(await uncached.admin.getWorkflow({ id: wf }), grpc);
+      } finally {
+        await uncached.close();
+      }
     });
 
     test("launch plan state changed on one replica is what the other serves", async () => {

@@ -8,6 +8,7 @@ import { LruCache } from "../common/lru-cache.js";
 import { microsToTimestamp, nowMicros } from "../common/time.js";
 import { compileTask, formatCompileErrors } from "../compiler/index.js";
 import { AdminError } from "../errors/admin-error.js";
+import { markFinal } from "../proto/encoded-once.js";
 import type {
   NamedEntityIdentifierList,
   NamedEntityIdentifierListRequest,
@@ -143,8 +144,9 @@ export class TaskManager {
     const cacheKey = versionKeyText(row);
     const hit = this.#responses.get(cacheKey);
     if (hit !== undefined) return hit;
-    const task = taskFromRow(row, this.#o.database.codec);
-    this.#responses.set(cacheKey, task, 2 * row.closure.byteLength + 512);
+    const task = markFinal(taskFromRow(row, this.#o.database.codec));
+    // Decoded, and encoded once per format on its first answer (markFinal).
+    this.#responses.set(cacheKey, task, 3 * row.closure.byteLength + 512);
     return task;
   }
 

@@ -20,6 +20,7 @@ import {
   type Quantity,
 } from "../compiler/index.js";
 import { AdminError, detail, passThrough } from "../errors/admin-error.js";
+import { markFinal } from "../proto/encoded-once.js";
 import type {
   NamedEntityIdentifierList,
   NamedEntityIdentifierListRequest,
@@ -144,8 +145,9 @@ export class WorkflowManager {
     const row = await this.#o.workflows.get(key);
     if (!row) throw missingEntityError(ResourceType.WORKFLOW, key);
     const bytes = await this.#closureBytes(row);
-    const workflow = workflowFromRow(row, this.#o.database.codec, fromBinary(WorkflowClosureSchema, bytes));
-    this.#responses.set(cacheKey, { workflow }, 3 * bytes.byteLength + 512);
+    const workflow = markFinal(workflowFromRow(row, this.#o.database.codec, fromBinary(WorkflowClosureSchema, bytes)));
+    // Decoded, and encoded once per format on its first answer (markFinal).
+    this.#responses.set(cacheKey, { workflow }, 4 * bytes.byteLength + 512);
     return workflow;
   }
 

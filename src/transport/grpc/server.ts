@@ -8,6 +8,7 @@ import { type DescMethod, type DescService, fromBinary, type Message, toBinary }
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { Code, statusBytes } from "../../errors/admin-error.js";
+import { encodedOnce } from "../../proto/encoded-once.js";
 import type { Status } from "../../proto/gen/google/rpc/status_pb.js";
 import { type CallPipeline, newCallContext } from "../pipeline.js";
 import { addReflection } from "./reflection.js";
@@ -65,7 +66,7 @@ function serviceFor(
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       requestSerialize: (m: Message | MalformedRequest) => Buffer.from(toBinary(method.input, m as Message)),
       requestDeserialize: (b: Buffer) => decodeRequest(method, b),
-      responseSerialize: (m: Message) => Buffer.from(toBinary(method.output, m)),
+      responseSerialize: (m: Message) => asBuffer(encodedOnce(m, "binary", () => toBinary(method.output, m))),
       responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
       originalName: method.localName,
     };
@@ -73,6 +74,11 @@ function serviceFor(
       method.methodKind === "unary" ? unaryHandler(method, pipeline) : streamingUnsupported(method);
   }
   return { definition: definition as grpc.ServiceDefinition, implementation };
+}
+
+/** The bytes as a Buffer without copying them (grpc-js copies them into its frame). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function decodeRequest(method: DescMethod, bytes: Buffer): Message | MalformedRequest {
