@@ -44,12 +44,13 @@ import {
   launchPlanSpecOf,
 } from "../store/repositories/launch-plan-mapper.js";
 import type { LaunchPlanRepository } from "../store/repositories/launch-plan-repository.js";
-import { scopeFilters } from "../store/repositories/versioned-entities.js";
+import { scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { WorkflowRow } from "../store/repositories/workflow-mapper.js";
 import type { WorkflowRepository } from "../store/repositories/workflow-repository.js";
 import type { ProjectManager } from "./project-manager.js";
 import { activationPlan, scheduleOff } from "./registration/launch-plan-schedules.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
+import { RowAnswers } from "./registration/row-answers.js";
 import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
 import { entityKey, missingEntityError, requireNonEmpty, validateIdentifier } from "./validation/identifier.js";
 import { validateLabels } from "./validation/labels.js";
@@ -64,6 +65,8 @@ export interface LaunchPlanManagerOptions {
   readonly projects: ProjectManager;
   /** `flyteadmin.featureGates.enableArtifacts`: whether default inputs may carry artifact queries. */
   readonly enableArtifacts: boolean;
+  /** Memory for decoded GetLaunchPlan answers, kept while their row stays the same (0: none kept). */
+  readonly answerCacheBytes?: number;
 }
 
 /**
@@ -76,9 +79,11 @@ export interface LaunchPlanManagerOptions {
  */
 export class LaunchPlanManager {
   readonly #o: LaunchPlanManagerOptions;
+  readonly #answers: RowAnswers<LaunchPlanRow, LaunchPlan>;
 
   constructor(options: LaunchPlanManagerOptions) {
     this.#o = options;
+    this.#answers = new RowAnswers(options.answerCacheBytes ?? 0);
   }
 
   async create(req: LaunchPlanCreateRequest): Promise<void> {
@@ -113,7 +118,7 @@ export class LaunchPlanManager {
     const key = entityKey(req.id);
     const row = await this.#o.launchPlans.get(key);
     if (!row) throw missingEntityError(ResourceType.LAUNCH_PLAN, key);
-    return launchPlanFromRow(row, this.#o.database.codec);
+    return this.#answers.answer(versionKeyText(key), row, (r) => launchPlanFromRow(r, this.#o.database.codec));
   }
 
   async getActive(req: ActiveLaunchPlanRequest): Promise<LaunchPlan> {

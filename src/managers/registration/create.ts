@@ -77,6 +77,7 @@ export function createRegistrationManagers(
     workflowSizeLimit: config.registration.workflowSizeLimit,
   });
   const launchPlans = new LaunchPlanManager({
+    answerCacheBytes: responses,
     database: deps.database,
     launchPlans: repos.launchPlans,
     workflows: repos.workflows,

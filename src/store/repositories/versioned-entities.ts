@@ -180,7 +180,7 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
 }
 
 /** Approximate bytes a row holds: its byte columns and strings, plus a fixed overhead per row. */
-function rowWeight(row: object): number {
+export function rowWeight(row: object): number {
   let n = 256;
   for (const v of Object.values(row)) {
     if (v instanceof Uint8Array) n += v.byteLength;

@@ -1,0 +1,47 @@
+/**
+ * Decoded answers of rows that can change (a launch plan: its state and
+ * update time). The row is always read from the database; the answer built
+ * from it is kept together with the row's values, and served again only for
+ * a row whose values are all the same (byte for byte), so a changed row is
+ * never answered from memory, whichever replica changed it. A kept answer is
+ * final (proto/encoded-once.ts): it is encoded once per format.
+ */
+import { LruCache } from "../../common/lru-cache.js";
+import { markFinal } from "../../proto/encoded-once.js";
+import { rowWeight } from "../../store/repositories/versioned-entities.js";
+
+/**
+ * @example
+ * const answers = new RowAnswers<LaunchPlanRow, LaunchPlan>(budget.responses);
+ * return answers.answer(versionKeyText(row), row, (r) => launchPlanFromRow(r, codec));
+ */
+export class RowAnswers<R extends object, A extends object> {
+  readonly #kept: LruCache<string, { readonly row: R; readonly answer: A }>;
+
+  constructor(maxBytes: number) {
+    this.#kept = new LruCache({ maxWeight: maxBytes });
+  }
+
+  /** The answer for `row` (kept under `key`): the kept one when its row had the same values, else `build(row)`. */
+  answer(key: string, row: R, build: (row: R) => A): A {
+    const kept = this.#kept.get(key);
+    if (kept !== undefined && sameValues(kept.row, row)) return kept.answer;
+    const answer = markFinal(build(row));
+    // The row, its decoded answer and that answer's encodings: about three times the row.
+    this.#kept.set(key, { row, answer }, 3 * rowWeight(row));
+    return answer;
+  }
+}
+
+function sameValues(a: object, b: object): boolean {
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  for (const k of ak) {
+    const x: unknown = (a as Record<string, unknown>)[k];
+    const y: unknown = (b as Record<string, unknown>)[k];
+    if (x instanceof Uint8Array && y instanceof Uint8Array) {
+      if (!Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(y)) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
