@@ -275,6 +275,7 @@ const summary = {
   rssEndMb: samples.at(-1)?.rssMb,
   rssSlopeMbPerMinSecondHalf: round(slope(secondHalf.map((s) => ({ x: s.minute, y: s.rssMb }))), 3),
   rssSlopeMbPerMinAll: round(slope(samples.map((s) => ({ x: s.minute, y: s.rssMb }))), 3),
+  rssSlopeMbPerMinLastQuarter: round(slope(samples.slice(-quarter).map((s) => ({ x: s.minute, y: s.rssMb }))), 3),
   heapSlopeMbPerMinSecondHalf: round(slope(secondHalf.map((s) => ({ x: s.minute, y: s.heapMb }))), 3),
   p99msFirstQuarter: round(mean(samples.slice(0, quarter).map((s) => s.p99ms))),
   p99msLastQuarter: round(mean(samples.slice(-quarter).map((s) => s.p99ms))),

@@ -18,10 +18,9 @@ test("without storage.cache the immutable caches share the default budget, half 
   const b = budgetOf("storage:\n  type: local\n");
   assert.equal(b.blobs, (DEFAULT_IMMUTABLE_CACHE_MB / 2) * MiB);
   assert.equal(b.rows, (DEFAULT_IMMUTABLE_CACHE_MB / 8) * MiB);
-  assert.equal(b.responses, Math.floor((DEFAULT_IMMUTABLE_CACHE_MB / 12) * MiB));
-  // Two row caches (tasks, workflows) and three answer caches (tasks, workflows, launch plans): the budget, not more.
-  assert.ok(b.blobs + 2 * b.rows + 3 * b.responses <= DEFAULT_IMMUTABLE_CACHE_MB * MiB);
-  assert.ok(b.blobs + 2 * b.rows + 3 * b.responses > DEFAULT_IMMUTABLE_CACHE_MB * MiB - 8);
+  assert.equal(b.responses, (DEFAULT_IMMUTABLE_CACHE_MB / 16) * MiB);
+  // Two row caches (tasks, workflows), four answer caches (tasks, workflows, launch plans, executions): the budget.
+  assert.equal(b.blobs + 2 * b.rows + 4 * b.responses, DEFAULT_IMMUTABLE_CACHE_MB * MiB);
 });
 
 test("FlyteAdmin's storage.cache.max_size_mbs sets the budget; 0 keeps nothing", () => {

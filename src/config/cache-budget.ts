@@ -1,8 +1,9 @@
 /**
  * How the memory for immutable data (`storage.cache.max_size_mbs`) is shared
  * between the caches that hold it. Closures are the largest and are read by
- * every CreateExecution, so they get half; rows of tasks and workflows and
- * decoded answers of tasks, workflows and launch plans share the rest.
+ * every CreateExecution, so they get half; rows of tasks and workflows get a
+ * quarter; decoded answers of tasks, workflows, launch plans and executions
+ * share the last quarter.
  */
 import type { Config } from "./schema.js";
 
@@ -14,7 +15,7 @@ export interface CacheBudget {
   readonly blobs: number;
   /** Task and workflow rows, per table. */
   readonly rows: number;
-  /** Decoded GetTask / GetWorkflow / GetLaunchPlan answers, per manager. */
+  /** Decoded GetTask / GetWorkflow / GetLaunchPlan / GetExecution answers, per manager. */
   readonly responses: number;
 }
 
@@ -22,5 +23,5 @@ export interface CacheBudget {
 export function cacheBudget(config: Pick<Config, "storage">): CacheBudget {
   const mb = config.storage.cache.max_size_mbs ?? DEFAULT_IMMUTABLE_CACHE_MB;
   const total = mb * 1024 * 1024;
-  return { blobs: Math.floor(total / 2), rows: Math.floor(total / 8), responses: Math.floor(total / 12) };
+  return { blobs: Math.floor(total / 2), rows: Math.floor(total / 8), responses: Math.floor(total / 16) };
 }

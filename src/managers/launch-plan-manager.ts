@@ -50,8 +50,8 @@ import type { WorkflowRepository } from "../store/repositories/workflow-reposito
 import type { ProjectManager } from "./project-manager.js";
 import { activationPlan, scheduleOff } from "./registration/launch-plan-schedules.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import { RowAnswers } from "./registration/row-answers.js";
 import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
+import { RowAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, requireNonEmpty, validateIdentifier } from "./validation/identifier.js";
 import { validateLabels } from "./validation/labels.js";
 import { expectedInputs, validateLiteralMap, validateParameterMap } from "./validation/launch-plan-inputs.js";

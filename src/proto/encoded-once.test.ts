@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { encodedOnce, markFinal } from "./encoded-once.js";
+import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { encodeBinary, encodedOnce, markFinal } from "./encoded-once.js";
+import { type Task, type TaskList, TaskListSchema, TaskSchema } from "./gen/flyteidl/admin/task_pb.js";
 
 const counting = () => {
   let calls = 0;
@@ -41,4 +43,34 @@ test("marking twice keeps what was encoded", () => {
   markFinal(m);
   assert.equal(encodedOnce(m, "binary", c.encode), first);
   assert.equal(c.calls, 1);
+});
+
+const task = (name: string): Task =>
+  create(TaskSchema, {
+    id: { project: "p", domain: "d", name, version: "v1" },
+    shortDescription: `task ${name}`,
+    closure: { compiledTask: { template: { type: "python-task", metadata: { retries: { retries: 2 } } } } },
+  });
+
+test("a list of final items is written around their kept encodings and reads back as the same list", () => {
+  const tasks = [markFinal(task("a")), task("b"), markFinal(task("c"))];
+  const list: TaskList = create(TaskListSchema, { tasks, token: "20" });
+  const bytes = encodeBinary(TaskListSchema, list);
+  const back = fromBinary(TaskListSchema, bytes);
+  assert.ok(equals(TaskListSchema, back, list));
+  assert.deepEqual(
+    back.tasks.map((t) => t.id?.name),
+    ["a", "b", "c"],
+  );
+  // The kept encoding of a final item is the one spliced in, not encoded again.
+  const kept = encodeBinary(TaskSchema, tasks[0] as Task);
+  assert.equal(encodeBinary(TaskSchema, tasks[0] as Task), kept);
+  assert.ok(Buffer.from(bytes).includes(Buffer.from(kept)));
+});
+
+test("a list without final items is encoded as toBinary encodes it", () => {
+  const list = create(TaskListSchema, { tasks: [task("a"), task("b")], token: "x" });
+  assert.deepEqual(encodeBinary(TaskListSchema, list), toBinary(TaskListSchema, list));
+  const empty = create(TaskListSchema, {});
+  assert.deepEqual(encodeBinary(TaskListSchema, empty), toBinary(TaskListSchema, empty));
 });

@@ -1,12 +1,15 @@
 /**
- * Encodings of answers that never change. The immutable caches (GetTask,
- * GetWorkflow) hand out the same message object for every call; encoding a
- * 50-node workflow closure costs more than the rest of its call, so such a
+ * Encodings of answers that never change. The answer caches (GetTask,
+ * GetWorkflow, ...) hand out the same message object for every call; encoding
+ * a 50-node workflow closure costs more than the rest of its call, so such a
  * message, once marked, keeps each encoding it was given (binary protobuf,
- * each JSON flavour) for as long as the message itself lives.
+ * each JSON flavour) for as long as the message itself lives. A list answer
+ * (ListTasks) is encoded around the kept encodings of its final items.
  *
  * A marked message must never be modified again.
  */
+import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
 const encodings = new WeakMap<object, Map<string, Uint8Array>>();
 
@@ -31,4 +34,37 @@ export function encodedOnce(message: object, format: string, encode: () => Uint8
     memo.set(format, bytes);
   }
   return bytes;
+}
+
+/**
+ * Binary protobuf of `message`. Final messages are encoded once; a message
+ * with a repeated message field holding final items is written as the rest
+ * of it followed by each item's kept encoding (protobuf parsers accept fields
+ * in any order, and a repeated field's items may come anywhere).
+ */
+export function encodeBinary(schema: DescMessage, message: Message): Uint8Array {
+  return encodedOnce(message, "binary", () => spliced(schema, message) ?? toBinary(schema, message));
+}
+
+function spliced(schema: DescMessage, message: Message): Uint8Array | undefined {
+  const fields = schema.fields.filter(
+    (f) =>
+      f.fieldKind === "list" &&
+      f.listKind === "message" &&
+      ((message as unknown as Record<string, unknown[]>)[f.localName] ?? []).some((item) =>
+        encodings.has(item as object),
+      ),
+  );
+  if (fields.length === 0) return undefined;
+  const rest: Record<string, unknown> = { ...message };
+  for (const f of fields) rest[f.localName] = [];
+  const writer = new BinaryWriter();
+  writer.raw(toBinary(schema, rest as unknown as Message));
+  for (const f of fields) {
+    if (f.fieldKind !== "list" || f.listKind !== "message") continue;
+    for (const item of (message as unknown as Record<string, Message[]>)[f.localName] ?? []) {
+      writer.tag(f.number, WireType.LengthDelimited).bytes(encodeBinary(f.message, item));
+    }
+  }
+  return writer.finish();
 }

@@ -46,6 +46,7 @@ import {
   specOf,
 } from "../../store/repositories/execution-mapper.js";
 import type { ExecutionRepository } from "../../store/repositories/execution-repository.js";
+import { RowAnswers } from "../row-answers.js";
 import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
 import { executionNotFound, type LaunchResolver } from "./launch-resolver.js";
@@ -62,6 +63,8 @@ export interface ExecutionManagerDeps {
   readonly resolver: LaunchResolver;
   readonly launcher: ExecutionLauncher;
   readonly data: ExecutionDataReader;
+  /** Memory for decoded GetExecution answers, kept while their row stays the same (0: none kept). */
+  readonly answerCacheBytes?: number;
 }
 
 /**
@@ -73,9 +76,17 @@ export interface ExecutionManagerDeps {
  */
 export class ExecutionManager {
   readonly #d: ExecutionManagerDeps;
+  /**
+   * Clients poll GetExecution and ListExecutions: an execution whose row did
+   * not change since is answered as before (its GetExecution form, its list item).
+   */
+  readonly #answers: RowAnswers<ExecutionRow, Execution>;
+  readonly #listItems: RowAnswers<ExecutionRow, Execution>;
 
   constructor(deps: ExecutionManagerDeps) {
     this.#d = deps;
+    this.#answers = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
+    this.#listItems = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
   }
 
   /** CreateExecution; `receivedAt` (microseconds) becomes the executor's accepted-at time. */
@@ -219,7 +230,10 @@ export class ExecutionManager {
   async get(id: WorkflowExecutionIdentifier | undefined): Promise<Execution> {
     const key = executionKeyOf(requireWorkflowExecutionId(id));
     const row = await this.#load(key);
-    return executionFromRow(row, this.#d.db.codec, { defaultNamespace: this.#namespace(key) });
+    const text = `${key.project}/${key.domain}/${key.name}`;
+    return this.#answers.answer(text, row, (r) =>
+      executionFromRow(r, this.#d.db.codec, { defaultNamespace: this.#namespace(key) }),
+    );
   }
 
   /** GetExecutionData: inputs and outputs, inline and as URL blobs. */
@@ -245,12 +259,14 @@ export class ExecutionManager {
     const offset = parseToken(request.token, "ListExecutions");
     if (!filters.some((f) => f.column === "state")) filters.push({ ...eq("state", ""), values: [0] });
     const rows = await this.#d.executions.list({ filters, sort, limit: request.limit, offset });
-    const executions = rows.map((row) => {
-      const e = executionFromRow(row, this.#d.db.codec, { trimErrorMessage: true });
-      if (e.spec) e.spec.inputs = undefined;
-      if (e.closure) e.closure.computedInputs = undefined;
-      return e;
-    });
+    const executions = rows.map((row) =>
+      this.#listItems.answer(`${row.execution_project}/${row.execution_domain}/${row.execution_name}`, row, (r) => {
+        const e = executionFromRow(r, this.#d.db.codec, { trimErrorMessage: true });
+        if (e.spec) e.spec.inputs = undefined;
+        if (e.closure) e.closure.computedInputs = undefined;
+        return e;
+      }),
+    );
     return create(ExecutionListSchema, { executions, token: nextToken(offset, rows.length, request.limit) });
   }
 

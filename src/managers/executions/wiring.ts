@@ -1,5 +1,7 @@
 /** Builds the execution manager and what it depends on (called by createManagers). */
+
 import { protoText } from "../../compiler/index.js";
+import { cacheBudget } from "../../config/cache-budget.js";
 import { ExecutorRegistry } from "../../engine/executor-registry.js";
 import { AdminError } from "../../errors/admin-error.js";
 import { NodeExecutionIdentifierSchema } from "../../proto/gen/flyteidl/core/identifier_pb.js";
@@ -51,6 +53,7 @@ export function createExecutionManager(
     resolver,
     launcher,
     data,
+    answerCacheBytes: cacheBudget(config).responses,
   });
 }
 

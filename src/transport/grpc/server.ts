@@ -8,7 +8,7 @@ import { type DescMethod, type DescService, fromBinary, type Message, toBinary }
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { Code, statusBytes } from "../../errors/admin-error.js";
-import { encodedOnce } from "../../proto/encoded-once.js";
+import { encodeBinary } from "../../proto/encoded-once.js";
 import type { Status } from "../../proto/gen/google/rpc/status_pb.js";
 import { type CallPipeline, newCallContext } from "../pipeline.js";
 import { addReflection } from "./reflection.js";
@@ -66,7 +66,7 @@ function serviceFor(
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       requestSerialize: (m: Message | MalformedRequest) => Buffer.from(toBinary(method.input, m as Message)),
       requestDeserialize: (b: Buffer) => decodeRequest(method, b),
-      responseSerialize: (m: Message) => asBuffer(encodedOnce(m, "binary", () => toBinary(method.output, m))),
+      responseSerialize: (m: Message) => asBuffer(encodeBinary(method.output, m)),
       responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
       originalName: method.localName,
     };

@@ -17,7 +17,7 @@ import {
   toBinary,
   toJson,
 } from "@bufbuild/protobuf";
-import { encodedOnce } from "../../proto/encoded-once.js";
+import { encodeBinary, encodedOnce } from "../../proto/encoded-once.js";
 import { typeRegistry } from "../../proto/registry.js";
 
 export type Marshaler = "json" | "binary" | "default";
@@ -64,9 +64,10 @@ export function contentTypeOf(m: Marshaler): string {
 
 /** Encodes a response message. */
 export function encodeMessage(m: Marshaler, desc: DescMessage, msg: Message): Buffer {
-  const bytes = encodedOnce(msg, m, () =>
-    m === "binary" ? toBinary(desc, msg) : Buffer.from(JSON.stringify(toGatewayJson(desc, msg, m === "json"))),
-  );
+  const bytes =
+    m === "binary"
+      ? encodeBinary(desc, msg)
+      : encodedOnce(msg, m, () => Buffer.from(JSON.stringify(toGatewayJson(desc, msg, m === "json"))));
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

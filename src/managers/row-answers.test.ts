@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { encodedOnce } from "../../proto/encoded-once.js";
+import { encodedOnce } from "../proto/encoded-once.js";
 import { RowAnswers } from "./row-answers.js";
 
 interface Row {

@@ -6,9 +6,9 @@
  * never answered from memory, whichever replica changed it. A kept answer is
  * final (proto/encoded-once.ts): it is encoded once per format.
  */
-import { LruCache } from "../../common/lru-cache.js";
-import { markFinal } from "../../proto/encoded-once.js";
-import { rowWeight } from "../../store/repositories/versioned-entities.js";
+import { LruCache } from "../common/lru-cache.js";
+import { markFinal } from "../proto/encoded-once.js";
+import { rowWeight } from "../store/repositories/versioned-entities.js";
 
 /**
  * @example
