@@ -59,6 +59,31 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < 2; i++) assert.deepEqual(await b.admin.getWorkflow({ id: wf }), wfFromA);
     });
 
+    test("a page of tasks mixing rows in memory and rows not yet read is the page the other replica lists", async () => {
+      const io = { inputs: { name: STRING }, outputs: { o0: STRING } };
+      for (let v = 1; v <= 5; v++) await a.admin.createTask(createTaskRequest(taskId("cache.page", `v${v}`), io));
+      // b reads two of them (into its row cache), then lists all five, newest first, in pages of three.
+      await b.admin.getTask({ id: taskId("cache.page", "v2") });
+      await b.admin.getTask({ id: taskId("cache.page", "v5") });
+      const page = (s: TestServer, token: string) =>
+        s.admin.listTasks({
+          id: { project: PROJECT, domain: DOMAIN, name: "cache.page" },
+          limit: 3,
+          token,
+          sortBy: { key: "created_at", direction: 0 },
+        });
+      for (const token of ["", "3"]) {
+        const [fromA, fromB] = [await page(a, token), await page(b, token)];
+        assert.deepEqual(fromB, fromA);
+        assert.deepEqual(await page(b, token), fromA);
+      }
+      const first = await page(b, "");
+      assert.deepEqual(
+        first.tasks.map((t) => t.id?.version),
+        ["v5", "v4", "v3"],
+      );
+    });
+
     test("a cached answer is the same in every encoding on every call, and with caching off", async () => {
       await registerHello(a.admin, "c3");
       const wf = workflowId("wf.hello.hello_wf", "c3");

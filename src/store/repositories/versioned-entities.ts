@@ -167,10 +167,38 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
     return row;
   }
 
-  /** A page of rows; the filters are resolved against this table only. */
+  /**
+   * A page of rows; the filters are resolved against this table only. With
+   * the row cache, the page is read as keys, and only rows not in memory are
+   * read whole (a task's or workflow's closure is most of its row).
+   */
   async list(page: ListPage): Promise<Selectable<Schema[T]>[]> {
-    const query = this.db.kysely.selectFrom(this.#table as "tasks").selectAll();
-    return (await pageOf(this.db, query, this.#table, page).execute()) as Selectable<Schema[T]>[];
+    const table = this.#table as "tasks";
+    if (this.#rows === undefined) {
+      return (await pageOf(this.db, this.db.kysely.selectFrom(table).selectAll(), table, page).execute()) as Selectable<
+        Schema[T]
+      >[];
+    }
+    const keys = await pageOf(
+      this.db,
+      this.db.kysely.selectFrom(table).select(["id", "project", "domain", "name", "version"]),
+      table,
+      page,
+    ).execute();
+    const rows = keys.map((k) => this.#rows?.get(versionKeyText(k)));
+    const missing = keys.filter((_, i) => rows[i] === undefined).map((k) => k.id);
+    if (missing.length > 0) {
+      const read = await this.db.kysely.selectFrom(table).selectAll().where("id", "in", missing).execute();
+      const byId = new Map(read.map((r) => [r.id, Object.freeze(r) as Selectable<Schema[T]>]));
+      keys.forEach((k, i) => {
+        const row = byId.get(k.id);
+        if (rows[i] !== undefined || row === undefined) return;
+        rows[i] = row;
+        this.#rows?.set(versionKeyText(k), row);
+      });
+    }
+    // A row gone between the two reads (never, for rows nothing deletes) is left out.
+    return rows.filter((r): r is Selectable<Schema[T]> => r !== undefined);
   }
 
   /** Distinct names of a project, in one domain or (domain "") in all. */
