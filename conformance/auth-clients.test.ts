@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { hashSync } from "bcryptjs";
+import { clientToken } from "../test/support/auth.js";
 import { resourceServerConfig, startIdp } from "../test/support/oidc-idp.js";
 import { describeRun, flytekitDir } from "./support/clients.js";
 import { describeConformance } from "./support/harness.js";
@@ -59,6 +60,14 @@ describeConformance(
 
     test("flytekit's FlyteRemote lists projects with client credentials", async (t) => {
       if (!(await suite.ready(t, { clients: ["flytekit"] }))) return;
+      // The flytectl test creates it; when flytectl is not installed here, this test still has a project to find.
+      const token = await clientToken(suite.server().httpBase, CI_CLIENT);
+      const created = await fetch(`${suite.server().httpBase}/api/v1/projects`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ project: { id: "authp", name: "Auth P" } }),
+      });
+      assert.ok(created.status === 200 || created.status === 409, `register authp: ${created.status}`);
       const r = await suite.ws().python(join(flytekitDir, "remote_smoke.py"), []);
       assert.equal(r.code, 0, describeRun("remote_smoke.py", r));
       const out = JSON.parse(r.stdout) as { projects: { id: string }[] };

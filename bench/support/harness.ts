@@ -119,6 +119,8 @@ export async function startServerProcess(
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // As the `flyteadmin` executable's interpreter line and `npm start` run it.
+      "--max-semi-space-size=64",
       ...(options.nodeArgs ?? []),
       join(ROOT, "dist/main.js"),
       "serve",

@@ -23,11 +23,11 @@ test("without storage.cache the immutable caches share the default budget, half 
   assert.equal(b.blobs + 2 * b.rows + 4 * b.responses, DEFAULT_IMMUTABLE_CACHE_MB * MiB);
 });
 
-test("FlyteAdmin's storage.cache.max_size_mbs sets the budget; 0 keeps nothing", () => {
+test("FlyteAdmin's storage.cache.max_size_mbs sets the budget; the charts' 0 keeps the default", () => {
   const b = budgetOf("storage:\n  cache:\n    max_size_mbs: 16\n    target_gc_percent: 70\n");
   assert.equal(b.blobs, 8 * MiB);
   assert.equal(b.rows, 2 * MiB);
-  assert.deepEqual(budgetOf("storage:\n  cache:\n    max_size_mbs: 0\n"), { blobs: 0, rows: 0, responses: 0 });
+  assert.deepEqual(budgetOf("storage:\n  cache:\n    max_size_mbs: 0\n    target_gc_percent: 70\n"), budgetOf(""));
 });
 
 test("a negative storage.cache.max_size_mbs is refused", () => {

@@ -7,7 +7,7 @@
  */
 import type { Config } from "./schema.js";
 
-/** Megabytes when `storage.cache.max_size_mbs` is absent. */
+/** Megabytes when `storage.cache.max_size_mbs` is absent or 0 (FlyteAdmin's charts set 0: no blob cache). */
 export const DEFAULT_IMMUTABLE_CACHE_MB = 128;
 
 export interface CacheBudget {
@@ -19,9 +19,9 @@ export interface CacheBudget {
   readonly responses: number;
 }
 
-/** Bytes per cache; all 0 when caching is off. */
+/** Bytes per cache. */
 export function cacheBudget(config: Pick<Config, "storage">): CacheBudget {
-  const mb = config.storage.cache.max_size_mbs ?? DEFAULT_IMMUTABLE_CACHE_MB;
+  const mb = config.storage.cache.max_size_mbs || DEFAULT_IMMUTABLE_CACHE_MB;
   const total = mb * 1024 * 1024;
   return { blobs: Math.floor(total / 2), rows: Math.floor(total / 8), responses: Math.floor(total / 16) };
 }

@@ -150,11 +150,11 @@ const storageSchema = z
     "enable-multicontainer": bool(),
     limits: z.object({ maxDownloadMBs: int(2) }).prefault({}),
     /**
-     * FlyteAdmin's in-memory cache of blob store data. We read `max_size_mbs` as the memory for everything we
-     * keep because it cannot change (registered specs, decoded answers, workflow closures); absent: 128. 0 keeps
-     * nothing, as in FlyteAdmin. `target_gc_percent` is accepted and ignored (a Go GC setting).
+     * FlyteAdmin's in-memory cache of blob store data. We read `max_size_mbs` as the memory for what we keep in
+     * memory (registered specs, decoded answers, workflow closures); 0 or absent: 128 (the charts set 0, which in
+     * FlyteAdmin turns off only its blob cache). `target_gc_percent` is accepted and ignored (a Go GC setting).
      */
-    cache: z.object({ max_size_mbs: z.number().int().min(0).optional(), target_gc_percent: int(0) }).prefault({}),
+    cache: z.object({ max_size_mbs: z.number().int().min(0).default(0), target_gc_percent: int(0) }).prefault({}),
   })
   .prefault({});
 
