@@ -24,6 +24,7 @@ import { servedServices } from "./proto/registry.js";
 import { createScheduler } from "./scheduler/index.js";
 import { handlerTable } from "./services/index.js";
 import { Database } from "./store/database.js";
+import { keepStatisticsFresh } from "./store/postgres/fresh-statistics.js";
 import { createGrpcServer } from "./transport/grpc/server.js";
 import { addBlobRoutes } from "./transport/http/blob-routes.js";
 import { addConsoleRoutes } from "./transport/http/console-routes.js";
@@ -176,6 +177,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     const leads = options.role !== "follower";
     const scheduler = leads && createScheduler({ config, database, executions: managers.executions, logger, metrics });
     if (scheduler) scheduler.start();
+    // One process per replica watches the planner statistics; replicas doing it at once only repeat an ANALYZE.
+    const statistics = leads && database.dialect === "postgres" ? keepStatisticsFresh({ database, logger }) : undefined;
 
     const graceMs = config.server.gracefulShutdownTimeoutSeconds * 1000;
     const portsRef = ports;
@@ -193,6 +196,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       stop: () => {
         stopping ??= (async () => {
           if (scheduler) await scheduler.stop();
+          await statistics?.stop();
           await engine?.stop();
           await portsRef.shutdown(graceMs);
           await database.close();
