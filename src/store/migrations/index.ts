@@ -8,6 +8,7 @@ import type { ColumnTypes } from "../dialect.js";
 import * as initial from "./0001-initial.js";
 import * as latestVersionIndexes from "./0002-latest-version-indexes.js";
 import * as projectNewestIndexes from "./0003-project-newest-indexes.js";
+import * as dropStateCreatedIndex from "./0004-drop-state-created-index.js";
 
 /**
  * A step. `down` undoes it for `migrate rollback`; a step without one cannot be rolled back (the initial schema:
@@ -23,6 +24,7 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ["0001-initial", initial],
   ["0002-latest-version-indexes", latestVersionIndexes],
   ["0003-project-newest-indexes", projectNewestIndexes],
+  ["0004-drop-state-created-index", dropStateCreatedIndex],
 ];
 
 /** A Kysely MigrationProvider handing each step the dialect's column types. */
