@@ -64,11 +64,11 @@ test("numeric quantities (cpu: 2) load as text; unknown keys are reported, known
       task_resources: { limits: { cpu: 2, gpu: 1, memory: "1Gi" } },
       otel: { type: "noop" },
       flyteadmin: { testing: { host: "x" }, roleNameKey: "r" },
-      storage: { cache: { max_size_mbs: 0 } },
+      storage: { cache: { max_size_mbs: 0 }, stow: { kind: "s3", extra: { x: 1 } } },
     },
   });
   assert.equal(loaded.config.task_resources.limits.cpu, "2");
-  assert.deepEqual([...(loaded.ignoredKeys ?? [])].sort(), ["flyteadmin.testing", "otel", "storage.cache"]);
+  assert.deepEqual([...(loaded.ignoredKeys ?? [])].sort(), ["flyteadmin.testing", "otel", "storage.stow.extra"]);
 });
 
 test("inside a pod the defaults are FlyteAdmin's (every interface, FlyteWorkflow resources); files still win", () => {
