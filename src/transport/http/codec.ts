@@ -14,7 +14,6 @@ import {
   type JsonObject,
   type JsonValue,
   type Message,
-  toBinary,
   toJson,
 } from "@bufbuild/protobuf";
 import { encodeBinary, encodedOnce } from "../../proto/encoded-once.js";
