@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { loadConfig } from "../src/config/load.js";
 import { Database } from "../src/store/database.js";
-import { analyzeGrownTables, MIN_CHANGES } from "../src/store/postgres/fresh-statistics.js";
+import { analyzeGrownTables, MIN_CHANGES, REANALYZE_AFTER_MS } from "../src/store/postgres/fresh-statistics.js";
 import { createTestPgDatabase } from "./support/postgres.js";
 import { testDialects } from "./support/server.js";
 
@@ -51,7 +51,8 @@ if (testDialects().includes("postgres")) {
       await db.kysely.insertInto("projects").values(rows).execute();
       await changesVisible(db, "projects", rows.length);
 
-      assert.deepEqual(await analyzeGrownTables(db), ["projects"]);
+      const analyzedAt = new Map<string, number>();
+      assert.deepEqual(await analyzeGrownTables(db, analyzedAt, 1_000_000), ["projects"]);
       const { rows: stats } = await sql<{ reltuples: number }>`SELECT reltuples FROM pg_class
         WHERE oid = 'projects'::regclass`.execute(db.kysely);
       assert.equal(Number(stats[0]?.reltuples), rows.length, "the new statistics count every row");
@@ -64,6 +65,15 @@ if (testDialects().includes("postgres")) {
         .execute();
       await changesVisible(db, "projects", MIN_CHANGES + 10);
       assert.deepEqual(await analyzeGrownTables(db), []);
+
+      // Grown again past its size, but analyzed here a moment ago: not again before REANALYZE_AFTER_MS.
+      await db.kysely
+        .insertInto("projects")
+        .values(Array.from({ length: MIN_CHANGES * 4 }, (_, i) => project(`r-${i}`)))
+        .execute();
+      await changesVisible(db, "projects", MIN_CHANGES * 4);
+      assert.deepEqual(await analyzeGrownTables(db, analyzedAt, 1_000_000 + REANALYZE_AFTER_MS - 1), []);
+      assert.deepEqual(await analyzeGrownTables(db, analyzedAt, 1_000_000 + REANALYZE_AFTER_MS), ["projects"]);
     });
   });
 }

@@ -119,7 +119,7 @@ export async function startServerProcess(
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      // As the `flyteadmin` executable's interpreter line and `npm start` run it.
+      // As `npm start` and the cluster's workers run it (src/cluster/primary.ts).
       "--max-semi-space-size=64",
       ...(options.nodeArgs ?? []),
       join(ROOT, "dist/main.js"),

@@ -10,8 +10,10 @@
  *
  * Every few seconds this analyzes the tables of our schema whose rows
  * changed since their last analysis by at least as many as they had then
- * (and at least MIN_CHANGES): early on that is often, for a large table
- * practically never, and autovacuum keeps doing the rest.
+ * (and at least MIN_CHANGES), each at most once in REANALYZE_AFTER_MS (a
+ * table it may not analyze, owned by another role, is not retried in a
+ * loop): early on that is often, for a large table practically never, and
+ * autovacuum keeps doing the rest.
  */
 import { sql } from "kysely";
 import type { Logger } from "pino";
@@ -19,6 +21,8 @@ import type { Database } from "../database.js";
 
 /** Changes since the last analysis below which a table is left to autovacuum. */
 export const MIN_CHANGES = 500;
+/** A table analyzed here is not analyzed here again sooner than this. */
+export const REANALYZE_AFTER_MS = 30_000;
 
 export interface FreshStatisticsOptions {
   readonly database: Database;
@@ -28,18 +32,28 @@ export interface FreshStatisticsOptions {
 }
 
 /**
- * Analyzes the tables that outgrew their statistics now; answers their names.
+ * Analyzes the tables that outgrew their statistics now, except those in
+ * `lastAnalyzed` (table -> ms) analyzed less than REANALYZE_AFTER_MS ago;
+ * answers the tables analyzed (and records them there).
  *
  * @example
  * const analyzed = await analyzeGrownTables(database);
  */
-export async function analyzeGrownTables(database: Database): Promise<string[]> {
+export async function analyzeGrownTables(
+  database: Database,
+  lastAnalyzed: Map<string, number> = new Map(),
+  now = Date.now(),
+): Promise<string[]> {
   const { rows } = await sql<{ table: string }>`
     SELECT s.relname AS table FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
     WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze >= greatest(${MIN_CHANGES}, c.reltuples)
     ORDER BY s.relname`.execute(database.kysely);
-  for (const { table } of rows) await sql`ANALYZE ${sql.id(table)}`.execute(database.kysely);
-  return rows.map((r) => r.table);
+  const due = rows.map((r) => r.table).filter((t) => now - (lastAnalyzed.get(t) ?? -Infinity) >= REANALYZE_AFTER_MS);
+  for (const table of due) {
+    lastAnalyzed.set(table, now);
+    await sql`ANALYZE ${sql.id(table)}`.execute(database.kysely);
+  }
+  return due;
 }
 
 /**
@@ -53,8 +67,9 @@ export async function analyzeGrownTables(database: Database): Promise<string[]> 
 export function keepStatisticsFresh(o: FreshStatisticsOptions): { stop(): Promise<void> } {
   const logger = o.logger.child({ component: "fresh-statistics" });
   let running: Promise<void> | undefined;
+  const lastAnalyzed = new Map<string, number>();
   const check = () => {
-    running ??= analyzeGrownTables(o.database)
+    running ??= analyzeGrownTables(o.database, lastAnalyzed)
       .then((tables) => {
         if (tables.length > 0) logger.debug({ tables }, "analyzed tables that outgrew their statistics");
       })
