@@ -131,6 +131,12 @@ describeEachDatabase(
       await screenshot(page, "07-execution-graph");
       await page.getByRole("tab", { name: "Timeline" }).click();
       await page.getByRole("list", { name: "Timeline of nodes" }).waitFor();
+      // The axis of a finished execution ends where it ended: its last mark is the execution's duration.
+      const duration = await page
+        .locator(".fields div", { has: page.locator("dt", { hasText: "Duration" }) })
+        .locator("dd")
+        .textContent();
+      assert.equal(await page.locator(".timeline .axis span").last().textContent(), duration);
       await screenshot(page, "08-execution-timeline");
 
       // The URL before the click: the new page may be open by the time click() returns.

@@ -4,6 +4,7 @@
  * actions (terminate, relaunch, recover, signals, launch again). While it runs
  * every part polls once a second.
  */
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
@@ -15,6 +16,7 @@ import { ErrorBox, Fields, PhaseBadge, Tabs } from "../components/common.js";
 import { LaunchForm } from "../components/LaunchForm.js";
 import { LiteralTable } from "../components/LiteralTable.js";
 import {
+  durationMs,
   elapsed,
   executionPhaseName,
   formatTime,
@@ -216,7 +218,14 @@ function ExecutionView({ project, domain, name }: { project: string; domain: str
               />
             </Suspense>
           )}
-          {tab === "timeline" && <Timeline rows={rows} start={timestampMs(e.closure?.startedAt)} select={select} />}
+          {tab === "timeline" && (
+            <Timeline
+              rows={rows}
+              start={timestampMs(e.closure?.startedAt)}
+              end={live ? undefined : endedAt(e.closure?.startedAt, e.closure?.duration)}
+              select={select}
+            />
+          )}
           {tab === "io" && <ExecutionData id={id} phase={phase} />}
         </Tabs>
       </section>
@@ -326,4 +335,11 @@ function Actions({
       )}
     </div>
   );
+}
+
+/** When a finished execution ended: its start plus its duration. */
+function endedAt(started: Timestamp | undefined, duration: Duration | undefined): number | undefined {
+  const s = timestampMs(started);
+  const d = durationMs(duration);
+  return s === undefined || d === undefined ? undefined : s + d;
 }

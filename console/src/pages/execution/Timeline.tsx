@@ -10,10 +10,13 @@ const ROW = 30;
 export function Timeline({
   rows,
   start,
+  end,
   select,
 }: {
   rows: NodeRow[];
   start: number | undefined;
+  /** When the execution ended (undefined while it runs): the axis ends there, not at a rounded second. */
+  end: number | undefined;
   select: (n: NodeExecution) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -32,7 +35,7 @@ export function Timeline({
     return { s, end, phase };
   });
   const t0 = start ?? Math.min(...spans.map((x) => x.s ?? Number.POSITIVE_INFINITY));
-  const t1 = Math.max(t0 + 1000, ...spans.map((x) => x.end ?? 0));
+  const t1 = Math.max(t0 + 1, end ?? 0, ...spans.map((x) => x.end ?? 0));
   const total = t1 - t0;
   if (rows.length === 0) return <p className="muted">No nodes have started yet.</p>;
   return (
@@ -61,7 +64,7 @@ export function Timeline({
                 <button
                   type="button"
                   className="link tname"
-                  style={{ paddingLeft: depth * 14 }}
+                  style={{ paddingLeft: 12 + depth * 14 }}
                   onClick={() => select(node)}
                 >
                   {name}
