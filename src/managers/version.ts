@@ -1,6 +1,7 @@
 /** GetVersion: the control plane's version, build and start time (never fails). */
 import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
+import { markFinal } from "../proto/encoded-once.js";
 import { type GetVersionResponse, GetVersionResponseSchema } from "../proto/gen/flyteidl/admin/version_pb.js";
 
 const startedAt = new Date().toISOString();
@@ -16,9 +17,17 @@ function packageVersion(): string {
 
 const version = packageVersion();
 
-/** The version response; `FLYTEADMIN_BUILD` names the build (a commit), as FlyteAdmin's link-time variable does. */
+/**
+ * The version response; `FLYTEADMIN_BUILD` names the build (a commit), as FlyteAdmin's link-time variable does.
+ * The same final message for every call, so it is encoded once per format.
+ */
 export function versionResponse(): GetVersionResponse {
-  return create(GetVersionResponseSchema, {
-    controlPlaneVersion: { Version: version, Build: process.env.FLYTEADMIN_BUILD ?? "unknown", BuildTime: startedAt },
-  });
+  response ??= markFinal(
+    create(GetVersionResponseSchema, {
+      controlPlaneVersion: { Version: version, Build: process.env.FLYTEADMIN_BUILD ?? "unknown", BuildTime: startedAt },
+    }),
+  );
+  return response;
 }
+
+let response: GetVersionResponse | undefined;
