@@ -4,7 +4,7 @@
  * offloads the compiled closure to the blob store and records the row; reads
  * return the closure from the blob (flytekit needs `compiled_workflow`).
  */
-import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DataStore } from "../blob/data-store.js";
 import { writeProto } from "../blob/data-store.js";
 import { readImmutable } from "../blob/immutable-reads.js";
@@ -43,7 +43,7 @@ import {
 } from "../proto/gen/flyteidl/core/compiler_pb.js";
 import { type Identifier, ResourceType } from "../proto/gen/flyteidl/core/identifier_pb.js";
 import { ParameterMapSchema, VariableMapSchema } from "../proto/gen/flyteidl/core/interface_pb.js";
-import { type WorkflowTemplate, WorkflowTemplateSchema } from "../proto/gen/flyteidl/core/workflow_pb.js";
+import type { WorkflowTemplate } from "../proto/gen/flyteidl/core/workflow_pb.js";
 import type { Database } from "../store/database.js";
 import { parseFilters } from "../store/list/filters.js";
 import { nextToken, parseSort, parseToken } from "../store/list/paging.js";
@@ -110,8 +110,8 @@ export class WorkflowManager {
     const id = req.id;
     await this.#o.projects.requireActiveProjectAndDomain(id.project, id.domain);
     if (!req.spec?.template) throw AdminError.missing("spec");
-    const template = clone(WorkflowTemplateSchema, req.spec.template);
-    template.id = id;
+    // A shallow copy with the request's id: the compiler copies the templates it keeps.
+    const template = { ...req.spec.template, id };
     const now = nowMicros();
     const compiled = await this.#compile(id, template, req.spec.subWorkflows);
     const closure = create(WorkflowClosureSchema, { compiledWorkflow: compiled, createdAt: microsToTimestamp(now) });
