@@ -8,7 +8,7 @@
  * launcher's helper, which outlives a crashed server until its tasks end, or
  * the warm Python worker's per-attempt process.
  */
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
@@ -50,6 +50,18 @@ export function claimAttempt(dir: string): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== "EEXIST";
+  }
+}
+
+/**
+ * Gives a claim back, for a launcher that claimed an attempt and then could not start it (a warm worker that died
+ * before the process began), so that the plain launcher may.
+ */
+export function releaseClaim(dir: string): void {
+  try {
+    unlinkSync(join(dir, CLAIM_FILE));
+  } catch {
+    // Not there: nothing to give back.
   }
 }
 

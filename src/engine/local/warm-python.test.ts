@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import pino from "pino";
-import { attemptProcessState } from "./attempt-files.js";
+import { attemptProcessState, CLAIM_FILE } from "./attempt-files.js";
 import { EngineSuspended } from "./engine-suspended.js";
 import { WarmPython } from "./warm-python.js";
 
@@ -114,6 +114,38 @@ test("flytekit entrypoints fork from one warm worker: own process, exact environ
     assert.equal(state.kind, "exited");
     const other = JSON.parse(three!.out) as { pid: number };
     assert.notEqual(seen.pid, other.pid, "a fresh process per attempt");
+  } finally {
+    warm.close();
+    await rm(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("a warm attempt is claimed before it starts; one another launcher claimed is left to the plain path to follow", {
+  skip: py ? false : "no python3 here",
+}, async () => {
+  const f = await fakeFlytekit(py!);
+  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
+  try {
+    const attempt = async (name: string) => {
+      const cwd = join(f.dir, name);
+      await mkdir(cwd);
+      return {
+        argv: ["pyflyte-execute", "0"],
+        cwd,
+        env: { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: cwd },
+        stdoutFile: join(cwd, "stdout.log"),
+        stderrFile: join(cwd, "stderr.log"),
+        record: true,
+      };
+    };
+    const own = await attempt("own");
+    assert.equal((await warm.run(own, "image:1"))?.code, 0);
+    await readFile(join(own.cwd, CLAIM_FILE));
+    // A killed server's launcher took this one first: starting it here too would run the task twice.
+    const taken = await attempt("taken");
+    await writeFile(join(taken.cwd, CLAIM_FILE), "");
+    assert.equal(await warm.run(taken, "image:1"), undefined);
+    await assert.rejects(readFile(taken.stdoutFile), /ENOENT/, "not started");
   } finally {
     warm.close();
     await rm(f.dir, { recursive: true, force: true });

@@ -19,7 +19,14 @@ import { constants } from "node:os";
 import { basename, delimiter, isAbsolute, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
-import { attemptProcessState, decodeStatus, signalAttempt, waitForAdopted } from "./attempt-files.js";
+import {
+  attemptProcessState,
+  claimAttempt,
+  decodeStatus,
+  releaseClaim,
+  signalAttempt,
+  waitForAdopted,
+} from "./attempt-files.js";
 import { suspended } from "./engine-suspended.js";
 import type { ProcessExit, ProcessSpec } from "./process-runner.js";
 import { WARM_PYTHON_WORKER } from "./warm-python-worker.js";
@@ -190,6 +197,8 @@ export class WarmPython {
     const key = JSON.stringify([entry.python, image, shared, home]);
     const worker = this.#worker(key, entry.python, { ...shared, HOME: home });
     if (!(await worker.ready) || !worker.alive || spec.signal?.aborted) return undefined;
+    // One process per attempt (attempt-files.ts): claimed by another launcher, the plain path follows that one.
+    if (spec.record && !claimAttempt(spec.cwd)) return undefined;
     return this.#start(worker, spec, entry);
   }
 
@@ -252,7 +261,7 @@ export class WarmPython {
           onExit: (code) => {
             if (code === undefined) {
               // The worker died: the attempt may have started (follow it by its files) or not (start it plainly).
-              void this.#afterWorkerLoss(spec, pid).then(settle);
+              void this.#afterWorkerLoss(spec).then(settle);
               return;
             }
             if (pid !== undefined) signalAttempt(pid, "SIGKILL");
@@ -265,15 +274,29 @@ export class WarmPython {
     });
   }
 
-  async #afterWorkerLoss(spec: ProcessSpec, pid: number | undefined): Promise<ProcessExit | undefined> {
+  async #afterWorkerLoss(spec: ProcessSpec): Promise<ProcessExit | undefined> {
     const state = await attemptProcessState(spec.cwd);
-    if (state.kind === "notStarted" || state.kind === "none" || pid === undefined) return undefined;
+    if (state.kind === "notStarted" || state.kind === "none") {
+      // It never began: the plain start may have the attempt.
+      if (spec.record) releaseClaim(spec.cwd);
+      return undefined;
+    }
     if (state.kind === "exited") return { code: state.code, signal: state.signal, aborted: false };
+    if (state.kind === "lost") {
+      return {
+        code: undefined,
+        signal: undefined,
+        spawnError: "the warm worker died and the attempt's process is gone without an exit status",
+        aborted: false,
+        launcherLost: true,
+      };
+    }
+    // Running: its pid file says which process, whether or not the worker told us before it died.
     const controller = new AbortController();
     const abort = () => controller.abort(spec.signal?.reason);
     spec.signal?.addEventListener("abort", abort, { once: true });
     try {
-      return await waitForAdopted(spec.cwd, pid, controller.signal, spec.killGraceMs ?? 5000);
+      return await waitForAdopted(spec.cwd, state.pid, controller.signal, spec.killGraceMs ?? 5000);
     } finally {
       spec.signal?.removeEventListener("abort", abort);
     }
