@@ -22,7 +22,14 @@ function python(): string | undefined {
  * A stand-in flytekit: `flytekit/bin/entrypoint.py` records that it was imported (once per interpreter), and a
  * `pyflyte-execute` console script that prints what the task sees and exits as its first argument says.
  */
-async function fakeFlytekit(py: string): Promise<{ dir: string; bin: string; lib: string; imports: string }> {
+interface FakeFlytekit {
+  readonly dir: string;
+  readonly bin: string;
+  readonly lib: string;
+  readonly imports: string;
+}
+
+async function fakeFlytekit(py: string): Promise<FakeFlytekit> {
   const dir = await mkdtemp(join(tmpdir(), "warm-python-"));
   const lib = join(dir, "lib");
   const bin = join(dir, "bin");
@@ -69,12 +76,23 @@ async function fakeFlytekit(py: string): Promise<{ dir: string; bin: string; lib
 
 const py = python();
 
-test("flytekit entrypoints fork from one warm worker: own process, exact environment, cwd, argv, logs, exit status", {
-  skip: py ? false : "no python3 here",
-}, async () => {
-  const f = await fakeFlytekit(py!);
-  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
-  try {
+/** A test with a stand-in flytekit and a WarmPython over it, both cleaned up after; skipped without python3. */
+function warmTest(name: string, fn: (f: FakeFlytekit, warm: WarmPython) => Promise<void>): void {
+  test(name, { skip: py ? false : "no python3 here" }, async () => {
+    const f = await fakeFlytekit(py as string);
+    const warm = new WarmPython(pino({ level: "silent" }), f.dir);
+    try {
+      await fn(f, warm);
+    } finally {
+      warm.close();
+      await rm(f.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+warmTest(
+  "flytekit entrypoints fork from one warm worker: own process, exact environment, cwd, argv, logs, exit status",
+  async (f, warm) => {
     const base = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, LANG: "C.UTF-8" };
     const results = [];
     for (const [i, arg] of ["0", "3", "raise"].entries()) {
@@ -114,18 +132,12 @@ test("flytekit entrypoints fork from one warm worker: own process, exact environ
     assert.equal(state.kind, "exited");
     const other = JSON.parse(three!.out) as { pid: number };
     assert.notEqual(seen.pid, other.pid, "a fresh process per attempt");
-  } finally {
-    warm.close();
-    await rm(f.dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test("a warm attempt is claimed before it starts; one another launcher claimed is left to the plain path to follow", {
-  skip: py ? false : "no python3 here",
-}, async () => {
-  const f = await fakeFlytekit(py!);
-  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
-  try {
+warmTest(
+  "a warm attempt is claimed before it starts; one another launcher claimed is left to the plain path to follow",
+  async (f, warm) => {
     const attempt = async (name: string) => {
       const cwd = join(f.dir, name);
       await mkdir(cwd);
@@ -146,18 +158,12 @@ test("a warm attempt is claimed before it starts; one another launcher claimed i
     await writeFile(join(taken.cwd, CLAIM_FILE), "");
     assert.equal(await warm.run(taken, "image:1"), undefined);
     await assert.rejects(readFile(taken.stdoutFile), /ENOENT/, "not started");
-  } finally {
-    warm.close();
-    await rm(f.dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test("a warm attempt is stopped as a group, left running when the server stops, and other programs start plainly", {
-  skip: py ? false : "no python3 here",
-}, async () => {
-  const f = await fakeFlytekit(py!);
-  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
-  try {
+warmTest(
+  "a warm attempt is stopped as a group, left running when the server stops, and other programs start plainly",
+  async (f, warm) => {
     const env = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: f.dir };
     const files = (cwd: string) => ({ cwd, stdoutFile: join(cwd, "o"), stderrFile: join(cwd, "e"), record: true });
     assert.equal(await warm.run({ argv: ["sh", "-c", "true"], env, ...files(f.dir) }, "i"), undefined);
@@ -193,18 +199,12 @@ test("a warm attempt is stopped as a group, left running when the server stops, 
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.deepEqual(await attemptProcessState(s), { kind: "exited", code: undefined, signal: "SIGKILL" });
-  } finally {
-    warm.close();
-    await rm(f.dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test("pyflyte-fast-execute runs its pyflyte-execute from the warm heap too, with the downloaded code on PYTHONPATH", {
-  skip: py ? false : "no python3 here",
-}, async () => {
-  const f = await fakeFlytekit(py!);
-  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
-  try {
+warmTest(
+  "pyflyte-fast-execute runs its pyflyte-execute from the warm heap too, with the downloaded code on PYTHONPATH",
+  async (f, warm) => {
     const cwd = join(f.dir, "fast");
     await mkdir(cwd);
     const env = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: cwd };
@@ -223,18 +223,12 @@ test("pyflyte-fast-execute runs its pyflyte-execute from the warm heap too, with
     assert.equal(seen.env.PYTHONPATH, `${f.lib}:/downloaded/code`);
     // No second interpreter imported flytekit for the inner command.
     assert.equal((await readFile(f.imports, "utf8")).trim().split("\n").length, 1);
-  } finally {
-    warm.close();
-    await rm(f.dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
-test("a worker that dies is replaced by the next attempt; one that cannot start leaves the attempt to a plain start", {
-  skip: py ? false : "no python3 here",
-}, async () => {
-  const f = await fakeFlytekit(py!);
-  const warm = new WarmPython(pino({ level: "silent" }), f.dir);
-  try {
+warmTest(
+  "a worker that dies is replaced by the next attempt; one that cannot start leaves the attempt to a plain start",
+  async (f, warm) => {
     const env = { PATH: `${f.bin}:/usr/bin:/bin`, PYTHONPATH: f.lib, HOME: f.dir };
     const attempt = async (name: string, e: Record<string, string> = env) => {
       const cwd = join(f.dir, name);
@@ -268,8 +262,5 @@ test("a worker that dies is replaced by the next attempt; one that cannot start 
     // Without flytekit importable the worker cannot start: the caller starts the attempt plainly.
     const { PYTHONPATH: _, ...bare } = env;
     assert.equal((await attempt("c", bare)).exit, undefined);
-  } finally {
-    warm.close();
-    await rm(f.dir, { recursive: true, force: true });
-  }
-});
+  },
+);
