@@ -7,7 +7,7 @@
  * executions are in flight at once. Executions are recorded straight into the
  * server's database first (the launch plan path is not what is measured), and
  * every request is encoded before the clock starts.
- * Run: `npx tsx bench/events.ts [--executions 1000] [--nodes 10] [--streams 32] [--only sqlite|postgres]
+ * Run: `npx tsx bench/events.ts [--executions 1000] [--nodes 10] [--streams 32] [--channels 1] [--only sqlite|postgres]
  * [--cpu-prof <dir>] [--pg-socket]`.
  */
 import { mkdtempSync } from "node:fs";
@@ -54,6 +54,8 @@ import {
 const EXECUTIONS = numberArg("executions", 1000);
 const NODES = numberArg("nodes", 10);
 const STREAMS = numberArg("streams", 32);
+/** `--channels N`: the streams spread over N gRPC connections (default 1, as one propeller process uses). */
+const CHANNELS = numberArg("channels", 1);
 const only = argValue("only");
 /** `--cpu-prof <dir>`: profile the server process (node's --cpu-prof) into that directory. */
 const profDir = argValue("cpu-prof");
@@ -265,6 +267,13 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
   const server = await startServerProcess(dialect, { database }, { nodeArgs });
   if (!server) return undefined;
   const admin = grpcClient(AdminService, server.grpcAddress);
+  // Own subchannels per client: grpc-js would otherwise share one connection between channels to one address.
+  const channels = [
+    admin,
+    ...Array.from({ length: CHANNELS - 1 }, () =>
+      grpcClient(AdminService, server.grpcAddress, { "grpc.use_local_subchannel_pool": 1 }),
+    ),
+  ];
   try {
     // The machine is shared: the transport's own rate on this server, measured alongside, says how busy it is.
     const baseCpu = processCpuSeconds(server.pid) ?? 0;
@@ -288,9 +297,10 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
     const injectorBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     await Promise.all(
-      Array.from({ length: STREAMS }, async () => {
+      Array.from({ length: STREAMS }, async (_, s) => {
+        const channel = (channels[s % channels.length] ?? admin).raw;
         while (next < plans.length) {
-          await runExecution(admin.raw, plans[next++] as PlannedCall[], t);
+          await runExecution(channel, plans[next++] as PlannedCall[], t);
           done++;
           if (done % step === 0) {
             const s = Number(process.hrtime.bigint() - started) / 1e9;
@@ -325,7 +335,7 @@ async function benchDialect(dialect: Dialect): Promise<Row | undefined> {
       "injector CPU µs/event": Math.round((injector.user + injector.system) / (EXECUTIONS * eventsPerExecution)),
     };
   } finally {
-    admin.close();
+    for (const c of channels) c.close();
     await server.stop();
   }
 }
