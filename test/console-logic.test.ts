@@ -193,3 +193,42 @@ test("graph model: nodes, arrows, a branch's cases and a sub-workflow's nodes in
     "a sub-workflow's start and end are not drawn",
   );
 });
+
+test("graph model: the workflow a dynamic node generated is drawn inside its box, with or without connections", () => {
+  const task = { resourceType: 1, project: "p", domain: "d", name: "mod.t", version: "v" };
+  const taskNode = (id: string, upstream: string[] = []) => ({
+    id,
+    upstreamNodeIds: upstream,
+    target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+  });
+  const closure = create(CompiledWorkflowClosureSchema, {
+    primary: {
+      template: { id: { ...task, resourceType: 2, name: "mod.main" }, nodes: [taskNode("dyn"), taskNode("after")] },
+      connections: { downstream: { "start-node": { ids: ["dyn"] }, dyn: { ids: ["after"] } } },
+    },
+  });
+  const generated = create(CompiledWorkflowClosureSchema, {
+    primary: {
+      template: {
+        id: { ...task, resourceType: 2, name: "dyn.generated" },
+        nodes: [{ id: "start-node" }, { id: "end-node" }, taskNode("d0", ["start-node"]), taskNode("d1", ["d0"])],
+      },
+    },
+  });
+  const model = graphModel(
+    closure,
+    new Map([
+      ["dyn", generated],
+      ["gone", generated],
+    ]),
+  );
+  assert.deepEqual(
+    model.boxes.filter((b) => b.parent === "dyn").map((b) => b.id),
+    ["dyn/d0", "dyn/d1"],
+  );
+  const arrows = model.arrows.map((a) => `${a.from}->${a.to}`);
+  for (const expected of ["dyn->dyn/d0", "dyn/d0->dyn/d1", "dyn->after"])
+    assert.ok(arrows.includes(expected), expected);
+  assert.ok(!model.boxes.some((b) => b.id.startsWith("gone")), "a node the workflow does not have is not invented");
+  assert.equal(graphModel(closure).boxes.filter((b) => b.parent === "dyn").length, 0, "no data: a plain task box");
+});

@@ -67,6 +67,7 @@ describeEachDatabase(
       await fx.withFile("withfile", inc);
       await fx.mapped("mapped");
       await fx.parent("parent", fx.id(ResourceType.LAUNCH_PLAN, "chain"));
+      await fx.dynamic("dynamic", inc, s.dataDir);
     });
 
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
@@ -153,6 +154,22 @@ describeEachDatabase(
       await again.getByRole("button", { name: "Launch", exact: true }).click();
       await page.waitForURL((u) => u.toString() !== relaunched && /\/executions\/[a-z0-9]+/.test(u.pathname));
       await waitForPhase(page, "SUCCEEDED");
+      await page.close();
+    });
+
+    test("the workflow a dynamic node generated is drawn inside it in the graph, coloured by its nodes' phases", {
+      skip: missing,
+    }, async () => {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "dynamic"), "dynrun", 5n);
+      const page = await newPage();
+      await page.goto(execUrl(base, "dynrun"));
+      await waitForPhase(page, "SUCCEEDED");
+      await page.getByRole("button", { name: "Expand dyn" }).click();
+      await page.locator('[role=row][aria-level="2"]').nth(1).waitFor();
+      await page.getByRole("tab", { name: "Graph" }).click();
+      const graph = page.getByRole("figure", { name: /Graph of dynamic/ });
+      for (const node of ["d0", "d1"]) await graph.getByText(node, { exact: true }).waitFor();
+      await screenshot(page, "18-dynamic-graph");
       await page.close();
     });
 

@@ -5,7 +5,10 @@
  * co-pilot input/output directories), workflows chaining them, and a launch
  * plan per workflow.
  */
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { DynamicJobSpecSchema } from "../../src/proto/gen/flyteidl/core/dynamic_job_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../../src/proto/gen/flyteidl/core/identifier_pb.js";
 import type { ParameterSchema } from "../../src/proto/gen/flyteidl/core/interface_pb.js";
 import type { TestServer } from "./server.js";
@@ -307,7 +310,81 @@ export class ShellProject {
     return this.#launchPlan(name, wf);
   }
 
-  /** Starts an execution of launch plan `lp` over the API. */
+  /**
+   * Workflow and launch plan `name`: one dynamic task node `dyn` whose generated workflow runs `task` twice
+   * (d0, then d1 on d0's output). The task hands back FlytePropeller's futures file, written to `dir` beforehand.
+   */
+  async dynamic(name: string, task: Identifier, dir: string): Promise<Identifier> {
+    const template = (await this.s.admin.getTask({ id: task })).closure?.compiledTask?.template;
+    const futures = join(dir, `${name}-futures.pb`);
+    const taskNode = { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } };
+    writeFileSync(
+      futures,
+      toBinary(
+        DynamicJobSpecSchema,
+        create(DynamicJobSpecSchema, {
+          minSuccesses: 2n,
+          tasks: template ? [template] : [],
+          nodes: [
+            { id: "d0", inputs: [{ var: "x", binding: promise("start-node", "x") }], target: taskNode },
+            {
+              id: "d1",
+              inputs: [{ var: "x", binding: promise("d0", "o0") }],
+              upstreamNodeIds: ["d0"],
+              target: taskNode,
+            },
+          ],
+          outputs: [{ var: "o0", binding: promise("d1", "o0") }],
+        }),
+      ),
+    );
+    const dyn = this.id(ResourceType.TASK, `${name}-dyn`);
+    await this.s.admin.createTask({
+      id: dyn,
+      spec: {
+        template: {
+          id: dyn,
+          type: "raw-container",
+          metadata: { runtime: { version: "test" } },
+          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { o0: { type: INT } } } },
+          target: {
+            case: "container",
+            value: {
+              image: "alpine:3",
+              command: [
+                "sh",
+                "-c",
+                `p=\${1#file://}; mkdir -p "$p" && cp ${futures} "$p/futures.pb"`,
+                "sh",
+                "{{.outputPrefix}}",
+              ],
+            },
+          },
+        },
+      },
+    });
+    const wf = this.id(ResourceType.WORKFLOW, name);
+    await this.s.admin.createWorkflow({
+      id: wf,
+      spec: {
+        template: {
+          id: wf,
+          metadata: {},
+          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+          nodes: [
+            {
+              id: "dyn",
+              inputs: [{ var: "x", binding: promise("start-node", "x") }],
+              target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: dyn } } },
+            },
+          ],
+          outputs: [{ var: "y", binding: promise("dyn", "o0") }],
+        },
+      },
+    });
+    return this.#launchPlan(name, wf);
+  }
+
   /** Launch plan `name` of workflow `wf`, with the given default inputs. */
   async #launchPlan(
     name: string,
@@ -322,6 +399,7 @@ export class ShellProject {
     return lp;
   }
 
+  /** Starts an execution of launch plan `lp` over the API. */
   async launch(lp: Identifier, name: string, x?: bigint): Promise<void> {
     await this.s.admin.createExecution({
       project: this.project,

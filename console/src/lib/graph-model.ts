@@ -1,9 +1,10 @@
 /**
  * The graph of a compiled workflow as boxes and arrows: one box per node
  * (task, sub-workflow, launch plan, branch, gate, map task), arrows from the
- * compiled connections; a branch's cases and a sub-workflow's nodes are drawn
- * inside it, one level deep, so a reader sees what actually runs. Pure: no
- * drawing here, so it is testable and cheap.
+ * compiled connections; a branch's cases, a sub-workflow's nodes and the
+ * workflow a dynamic node generated are drawn inside it, one level deep, so a
+ * reader sees what actually runs. Pure: no drawing here, so it is testable
+ * and cheap.
  */
 import type { CompiledWorkflow, CompiledWorkflowClosure } from "../../../src/proto/gen/flyteidl/core/compiler_pb.js";
 import type { Identifier } from "../../../src/proto/gen/flyteidl/core/identifier_pb.js";
@@ -69,12 +70,24 @@ function subWorkflow(closure: CompiledWorkflowClosure, id: Identifier | undefine
   );
 }
 
-/** Boxes and arrows of the primary workflow, nested contents one level deep. */
-export function graphModel(closure: CompiledWorkflowClosure | undefined): GraphModel {
+/**
+ * Boxes and arrows of the primary workflow, nested contents one level deep.
+ * `dynamic`: the workflows dynamic nodes of the primary generated (their node
+ * execution data), by node id; nodes without one are drawn as tasks.
+ */
+export function graphModel(
+  closure: CompiledWorkflowClosure | undefined,
+  dynamic: ReadonlyMap<string, CompiledWorkflowClosure> = new Map(),
+): GraphModel {
   const boxes: GraphBox[] = [];
   const arrows: GraphArrow[] = [];
   if (!closure?.primary) return { boxes, arrows };
   addWorkflow(closure, closure.primary, "", undefined, boxes, arrows, 0);
+  for (const [nodeId, generated] of dynamic) {
+    if (generated.primary && boxes.some((b) => b.id === nodeId && b.parent === undefined)) {
+      nest(generated, generated.primary, nodeId, boxes, arrows, 0);
+    }
+  }
   return { boxes, arrows };
 }
 
@@ -151,12 +164,27 @@ function addNested(
     }
   } else if (t.case === "workflowNode" && t.value.reference.case === "subWorkflowRef") {
     const sub = subWorkflow(closure, t.value.reference.value);
-    if (!sub) return;
-    const before = boxes.length;
-    addWorkflow(closure, sub, `${id}/`, id, boxes, arrows, depth + 1);
-    // Arrows into the sub-workflow's first nodes, from the box that stands for it.
-    const starts = sub.connections?.downstream["start-node"]?.ids ?? [];
-    for (const s of starts)
-      if (boxes.slice(before).some((b) => b.id === `${id}/${s}`)) arrows.push({ from: id, to: `${id}/${s}` });
+    if (sub) nest(closure, sub, id, boxes, arrows, depth);
   }
+}
+
+/** `wf`'s nodes inside box `id`, with arrows from the box to its first nodes. */
+function nest(
+  closure: CompiledWorkflowClosure,
+  wf: CompiledWorkflow,
+  id: string,
+  boxes: GraphBox[],
+  arrows: GraphArrow[],
+  depth: number,
+): void {
+  const before = boxes.length;
+  addWorkflow(closure, wf, `${id}/`, id, boxes, arrows, depth + 1);
+  // Without compiled connections, the first nodes are those with nothing upstream but the start.
+  const starts =
+    wf.connections?.downstream["start-node"]?.ids ??
+    (wf.template?.nodes ?? [])
+      .filter((n) => n.id !== "start-node" && n.upstreamNodeIds.every((u) => u === "start-node"))
+      .map((n) => n.id);
+  for (const s of starts)
+    if (boxes.slice(before).some((b) => b.id === `${id}/${s}`)) arrows.push({ from: id, to: `${id}/${s}` });
 }

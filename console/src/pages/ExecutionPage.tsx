@@ -5,11 +5,12 @@
  * every part polls once a second.
  */
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ExecutionMetadata_ExecutionMode } from "../../../src/proto/gen/flyteidl/admin/execution_pb.js";
 import type { NodeExecution } from "../../../src/proto/gen/flyteidl/admin/node_execution_pb.js";
+import type { CompiledWorkflowClosure } from "../../../src/proto/gen/flyteidl/core/compiler_pb.js";
 import { WorkflowExecution_Phase } from "../../../src/proto/gen/flyteidl/core/execution_pb.js";
 import { api } from "../api/admin.js";
 import { ErrorBox, Fields, PhaseBadge, Tabs } from "../components/common.js";
@@ -84,7 +85,26 @@ function ExecutionView({ project, domain, name }: { project: string; domain: str
     enabled: !!workflowId,
     staleTime: Number.POSITIVE_INFINITY,
   });
-  const model = useMemo(() => graphModel(workflow.data?.closure?.compiledWorkflow), [workflow.data]);
+  // A dynamic node's generated workflow is in its node execution data; fetched for the graph only.
+  const dynamicNodes = useMemo(() => rows.filter((r) => r.depth === 0 && r.node.metadata?.isDynamic), [rows]);
+  const generated = useQueries({
+    queries: dynamicNodes.map(({ node }) => ({
+      queryKey: ["node-data", node.id?.executionId?.name, node.id?.nodeId, node.closure?.phase],
+      queryFn: () => api.nodeExecutionData(node.id as NonNullable<typeof node.id>),
+      enabled: tab === "graph" && !!node.id,
+    })),
+  });
+  const generatedAt = generated.map((g) => g.dataUpdatedAt).join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the results change with generatedAt, not with identity
+  const dynamic = useMemo(() => {
+    const m = new Map<string, CompiledWorkflowClosure>();
+    dynamicNodes.forEach((r, i) => {
+      const compiled = generated[i]?.data?.dynamicWorkflow?.compiledWorkflow;
+      if (compiled) m.set(r.path, compiled);
+    });
+    return m;
+  }, [dynamicNodes, generatedAt]);
+  const model = useMemo(() => graphModel(workflow.data?.closure?.compiledWorkflow, dynamic), [workflow.data, dynamic]);
   const labels = useMemo(() => {
     const m = new Map<string, { name: string; kind: string }>();
     const compiled = workflow.data?.closure?.compiledWorkflow;
