@@ -70,6 +70,15 @@ describeEachDatabase(
       await fx.dynamic("dynamic", inc, s.dataDir);
     });
 
+    /** Launches launch plan `lp` as execution `run` and opens its page; waits for `phase` when given. */
+    async function openRun(lp: string, run: string, x?: bigint, phase?: string): Promise<Page> {
+      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, lp), run, x);
+      const page = await newPage();
+      await page.goto(execUrl(base, run));
+      if (phase) await waitForPhase(page, phase);
+      return page;
+    }
+
     test("projects, then the dashboard of a domain", { skip: missing }, async () => {
       const page = await newPage();
       await page.goto(`${base}/console`);
@@ -160,10 +169,7 @@ describeEachDatabase(
     test("the workflow a dynamic node generated is drawn inside it in the graph, coloured by its nodes' phases", {
       skip: missing,
     }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "dynamic"), "dynrun", 5n);
-      const page = await newPage();
-      await page.goto(execUrl(base, "dynrun"));
-      await waitForPhase(page, "SUCCEEDED");
+      const page = await openRun("dynamic", "dynrun", 5n, "SUCCEEDED");
       await page.getByRole("button", { name: "Expand dyn" }).click();
       await page.locator('[role=row][aria-level="2"]').nth(1).waitFor();
       await page.getByRole("tab", { name: "Graph" }).click();
@@ -176,10 +182,7 @@ describeEachDatabase(
     test("a sub-workflow's nodes open nested under its node, in the table and in the graph", {
       skip: missing,
     }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "nested"), "nestrun", 1n);
-      const page = await newPage();
-      await page.goto(execUrl(base, "nestrun"));
-      await waitForPhase(page, "SUCCEEDED");
+      const page = await openRun("nested", "nestrun", 1n, "SUCCEEDED");
       await page.getByRole("button", { name: "Expand inner" }).click();
       const children = page.locator('[role=row][aria-level="2"]');
       await children.nth(1).waitFor();
@@ -264,10 +267,7 @@ describeEachDatabase(
     });
 
     test("a launch plan node links to its child execution", { skip: missing }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "parent"), "parentrun", 7n);
-      const page = await newPage();
-      await page.goto(execUrl(base, "parentrun"));
-      await waitForPhase(page, "SUCCEEDED");
+      const page = await openRun("parent", "parentrun", 7n, "SUCCEEDED");
       await page.getByRole("button", { name: "child", exact: true }).click();
       const panel = page.getByRole("complementary");
       const link = panel.getByText("Child execution:").getByRole("link");
@@ -282,10 +282,7 @@ describeEachDatabase(
     });
 
     test("a failed task shows its error message and kind, and its stderr", { skip: missing }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "failing"), "failrun", 5n);
-      const page = await newPage();
-      await page.goto(execUrl(base, "failrun"));
-      await waitForPhase(page, "FAILED");
+      const page = await openRun("failing", "failrun", 5n, "FAILED");
       const alert = page.getByRole("alert").first();
       await alert.waitFor();
       assert.match((await alert.textContent()) ?? "", /USER error/);
@@ -300,9 +297,7 @@ describeEachDatabase(
     });
 
     test("terminate a running execution", { skip: missing }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "sleepy"), "sleeprun", 1n);
-      const page = await newPage();
-      await page.goto(execUrl(base, "sleeprun"));
+      const page = await openRun("sleepy", "sleeprun", 1n);
       await page.getByRole("row", { name: /n0/ }).getByText("RUNNING").waitFor();
       await page.getByRole("button", { name: "Terminate" }).click();
       await page.getByLabel("Cause").fill("stopped by the console test");
@@ -316,9 +311,7 @@ describeEachDatabase(
     test("signals: approve a gate, then give a typed value, and the run goes on to SUCCEEDED", {
       skip: missing,
     }, async () => {
-      await fx.launch(fx.id(ResourceType.LAUNCH_PLAN, "gated"), "gaterun");
-      const page = await newPage();
-      await page.goto(execUrl(base, "gaterun"));
+      const page = await openRun("gated", "gaterun");
       const waiting = page.getByRole("region", { name: "Waiting for input" });
       await waiting.getByText("proceed").waitFor();
       await screenshot(page, "14-gate-approve");

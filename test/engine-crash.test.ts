@@ -26,6 +26,7 @@ import type { Literal } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import { type TaskTemplate, TaskTemplateSchema } from "../src/proto/gen/flyteidl/core/tasks_pb.js";
 import { CrashServer, checkDatabase, countRuns, prng } from "./support/crash-server.js";
 import { testDialects } from "./support/server.js";
+import { writeTwoStepFutures } from "./support/shell-project.js";
 
 const P = "crashtest";
 const D = "development";
@@ -130,21 +131,7 @@ async function register(h: CrashServer): Promise<Array<{ name: string; lp: Ident
   cinc.metadata!.discoveryVersion = "1";
   // The dynamic task hands back a two-step workflow (inc, inc) as FlytePropeller's futures file.
   const futures = join(h.dir, "futures.pb");
-  writeFileSync(
-    futures,
-    toBinary(
-      DynamicJobSpecSchema,
-      create(DynamicJobSpecSchema, {
-        minSuccesses: 2n,
-        tasks: [inc],
-        nodes: [
-          { id: "d0", inputs: [{ var: "x", binding: promise("start-node", "x") }], target: taskRef(inc.id!) },
-          { id: "d1", inputs: [{ var: "x", binding: promise("d0", "o0") }], target: taskRef(inc.id!) },
-        ],
-        outputs: [{ var: "o0", binding: promise("d1", "o0") }],
-      }),
-    ),
-  );
+  writeTwoStepFutures(futures, inc);
   const dyn = create(TaskTemplateSchema, {
     id: ident(ResourceType.TASK, "dyn"),
     type: "raw-container",

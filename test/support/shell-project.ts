@@ -8,9 +8,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { DescriptionEntitySchema } from "../../src/proto/gen/flyteidl/admin/description_entity_pb.js";
 import { DynamicJobSpecSchema } from "../../src/proto/gen/flyteidl/core/dynamic_job_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../../src/proto/gen/flyteidl/core/identifier_pb.js";
 import type { ParameterSchema } from "../../src/proto/gen/flyteidl/core/interface_pb.js";
+import type { TaskTemplate } from "../../src/proto/gen/flyteidl/core/tasks_pb.js";
+import type { LiteralTypeSchema } from "../../src/proto/gen/flyteidl/core/types_pb.js";
+import { WorkflowMetadataSchema, WorkflowTemplateSchema } from "../../src/proto/gen/flyteidl/core/workflow_pb.js";
 import type { TestServer } from "./server.js";
 
 /** What registration needs of a server: its AdminService client. */
@@ -46,7 +50,17 @@ export class ShellProject {
 
   /** A raw container task `x: int -> o0: int` running `script` with /var/in and /var/out. */
   async task(name: string, script: string): Promise<Identifier> {
+    return this.#rawTask(name, ["sh", "-c", script]);
+  }
+
+  /** Registers raw container task `name`, `x -> o0` of `type`, running `command`; co-pilot dirs unless told not. */
+  async #rawTask(
+    name: string,
+    command: string[],
+    o: { type?: MessageInitShape<typeof LiteralTypeSchema>; copilot?: boolean } = {},
+  ): Promise<Identifier> {
     const id = this.id(ResourceType.TASK, name);
+    const type = o.type ?? INT;
     await this.s.admin.createTask({
       id,
       spec: {
@@ -54,13 +68,14 @@ export class ShellProject {
           id,
           type: "raw-container",
           metadata: { runtime: { version: "test" } },
-          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { o0: { type: INT } } } },
+          interface: { inputs: { variables: { x: { type } } }, outputs: { variables: { o0: { type } } } },
           target: {
             case: "container",
             value: {
               image: "alpine:3",
-              command: ["sh", "-c", script],
-              dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
+              command,
+              dataConfig:
+                o.copilot === false ? undefined : { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
             },
           },
         },
@@ -71,29 +86,6 @@ export class ShellProject {
 
   /** Workflow and launch plan `name`: x -> tasks[0] -> ... -> y; `defaultX` makes x optional with that default. */
   async chain(name: string, tasks: Identifier[], defaultX?: bigint): Promise<Identifier> {
-    const wf = this.id(ResourceType.WORKFLOW, name);
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
-          nodes: tasks.map((task, i) => ({
-            id: `n${i}`,
-            metadata: { name: `${task.name}-${i}` },
-            inputs: [{ var: "x", binding: i === 0 ? promise("start-node", "x") : promise(`n${i - 1}`, "o0") }],
-            upstreamNodeIds: i === 0 ? [] : [`n${i - 1}`],
-            target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
-          })),
-          outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
-        },
-        description: {
-          shortDescription: `${name}: ${tasks.map((t) => t.name).join(" then ")}`,
-          longDescription: { content: { case: "value", value: `Runs ${tasks.length} tasks one after the other.` } },
-        },
-      },
-    });
     const parameters =
       defaultX === undefined
         ? {
@@ -103,7 +95,27 @@ export class ShellProject {
             },
           }
         : { x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(defaultX) } } };
-    return this.#launchPlan(name, wf, parameters);
+    return this.#workflow(
+      name,
+      {
+        interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+        nodes: tasks.map((task, i) => ({
+          id: `n${i}`,
+          metadata: { name: `${task.name}-${i}` },
+          inputs: [{ var: "x", binding: i === 0 ? promise("start-node", "x") : promise(`n${i - 1}`, "o0") }],
+          upstreamNodeIds: i === 0 ? [] : [`n${i - 1}`],
+          target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+        })),
+        outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
+      },
+      {
+        description: {
+          shortDescription: `${name}: ${tasks.map((t) => t.name).join(" then ")}`,
+          longDescription: { content: { case: "value", value: `Runs ${tasks.length} tasks one after the other.` } },
+        },
+        parameters,
+      },
+    );
   }
 
   /**
@@ -111,67 +123,55 @@ export class ShellProject {
    * Approve/Reject), then signal `value` (int), whose value `task` increments into y.
    */
   async gated(name: string, task: Identifier): Promise<Identifier> {
-    const wf = this.id(ResourceType.WORKFLOW, name);
     const BOOL = { type: { case: "simple" as const, value: 4 } };
     const signal = (signalId: string, type: typeof INT) => ({
       case: "gateNode" as const,
       value: { condition: { case: "signal" as const, value: { signalId, type, outputVariableName: "o0" } } },
     });
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: { inputs: { variables: {} }, outputs: { variables: { y: { type: INT } } } },
-          nodes: [
-            { id: "approve", target: signal("proceed", BOOL) },
-            { id: "ask", upstreamNodeIds: ["approve"], target: signal("value", INT) },
-            {
-              id: "add",
-              inputs: [{ var: "x", binding: promise("ask", "o0") }],
-              upstreamNodeIds: ["ask"],
-              target: {
-                case: "taskNode" as const,
-                value: { reference: { case: "referenceId" as const, value: task } },
-              },
-            },
-          ],
-          outputs: [{ var: "y", binding: promise("add", "o0") }],
+    return this.#workflow(name, {
+      interface: { inputs: { variables: {} }, outputs: { variables: { y: { type: INT } } } },
+      nodes: [
+        { id: "approve", target: signal("proceed", BOOL) },
+        { id: "ask", upstreamNodeIds: ["approve"], target: signal("value", INT) },
+        {
+          id: "add",
+          inputs: [{ var: "x", binding: promise("ask", "o0") }],
+          upstreamNodeIds: ["ask"],
+          target: {
+            case: "taskNode" as const,
+            value: { reference: { case: "referenceId" as const, value: task } },
+          },
         },
-      },
+      ],
+      outputs: [{ var: "y", binding: promise("add", "o0") }],
     });
-    return this.#launchPlan(name, wf);
   }
 
   /** Workflow and launch plan `name`: a sub-workflow node running `task` twice (x -> y). */
   async nested(name: string, task: Identifier): Promise<Identifier> {
-    const wf = this.id(ResourceType.WORKFLOW, name);
     const sub = this.id(ResourceType.WORKFLOW, `${name}.sub`);
     const iface = { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } };
     const taskTarget = {
       case: "taskNode" as const,
       value: { reference: { case: "referenceId" as const, value: task } },
     };
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: iface,
-          nodes: [
-            {
-              id: "inner",
-              inputs: [{ var: "x", binding: promise("start-node", "x") }],
-              target: {
-                case: "workflowNode" as const,
-                value: { reference: { case: "subWorkflowRef" as const, value: sub } },
-              },
+    return this.#workflow(
+      name,
+      {
+        interface: iface,
+        nodes: [
+          {
+            id: "inner",
+            inputs: [{ var: "x", binding: promise("start-node", "x") }],
+            target: {
+              case: "workflowNode" as const,
+              value: { reference: { case: "subWorkflowRef" as const, value: sub } },
             },
-          ],
-          outputs: [{ var: "y", binding: promise("inner", "y") }],
-        },
+          },
+        ],
+        outputs: [{ var: "y", binding: promise("inner", "y") }],
+      },
+      {
         subWorkflows: [
           {
             id: sub,
@@ -190,124 +190,93 @@ export class ShellProject {
           },
         ],
       },
-    });
-    return this.#launchPlan(name, wf);
+    );
   }
 
   /** Workflow and launch plan `name` with inputs x (int, default 1) and f (a file, required); `task` runs on x only. */
   async withFile(name: string, task: Identifier): Promise<Identifier> {
-    const wf = this.id(ResourceType.WORKFLOW, name);
     const FILE = { type: { case: "blob" as const, value: { format: "", dimensionality: 0 } } };
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: {
-            inputs: { variables: { x: { type: INT }, f: { type: FILE } } },
-            outputs: { variables: { y: { type: INT } } },
-          },
-          nodes: [
-            {
-              id: "n0",
-              inputs: [{ var: "x", binding: promise("start-node", "x") }],
-              target: {
-                case: "taskNode" as const,
-                value: { reference: { case: "referenceId" as const, value: task } },
-              },
+    return this.#workflow(
+      name,
+      {
+        interface: {
+          inputs: { variables: { x: { type: INT }, f: { type: FILE } } },
+          outputs: { variables: { y: { type: INT } } },
+        },
+        nodes: [
+          {
+            id: "n0",
+            inputs: [{ var: "x", binding: promise("start-node", "x") }],
+            target: {
+              case: "taskNode" as const,
+              value: { reference: { case: "referenceId" as const, value: task } },
             },
-          ],
-          outputs: [{ var: "y", binding: promise("n0", "o0") }],
+          },
+        ],
+        outputs: [{ var: "y", binding: promise("n0", "o0") }],
+      },
+      {
+        parameters: {
+          x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(1n) } },
+          f: { var: { type: FILE, description: "any file" }, behavior: { case: "required" as const, value: true } },
         },
       },
-    });
-    return this.#launchPlan(name, wf, {
-      x: { var: { type: INT }, behavior: { case: "default" as const, value: intLiteral(1n) } },
-      f: { var: { type: FILE, description: "any file" }, behavior: { case: "required" as const, value: true } },
-    });
+    );
   }
 
   /** Workflow and launch plan `name`: a map task squaring each element of xs (list of int) into o. */
   async mapped(name: string): Promise<Identifier> {
     const LIST = { type: { case: "collectionType" as const, value: INT } };
-    const task = this.id(ResourceType.TASK, `${name}-square`);
-    await this.s.admin.createTask({
-      id: task,
-      spec: {
-        template: {
-          id: task,
-          type: "raw-container",
-          metadata: { runtime: { version: "test" } },
-          interface: { inputs: { variables: { x: { type: LIST } } }, outputs: { variables: { o0: { type: LIST } } } },
-          target: {
-            case: "container",
-            value: {
-              image: "alpine:3",
-              command: ["sh", "-c", 'x=$(cat /var/in/x); echo "square of $x"; echo $((x*x)) > /var/out/o0'],
-              dataConfig: { enabled: true, inputPath: "/var/in", outputPath: "/var/out" },
-            },
-          },
-        },
-      },
-    });
-    const wf = this.id(ResourceType.WORKFLOW, name);
+    const task = await this.#rawTask(
+      `${name}-square`,
+      ["sh", "-c", 'x=$(cat /var/in/x); echo "square of $x"; echo $((x*x)) > /var/out/o0'],
+      { type: LIST },
+    );
     const inner = {
       id: "n0",
       inputs: [{ var: "x", binding: promise("start-node", "xs") }],
       target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
     };
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: { inputs: { variables: { xs: { type: LIST } } }, outputs: { variables: { o: { type: LIST } } } },
-          nodes: [
-            {
-              id: "n0",
-              inputs: [{ var: "x", binding: promise("start-node", "xs") }],
-              target: {
-                case: "arrayNode" as const,
-                value: { node: inner, parallelismOption: { case: "parallelism" as const, value: 2 } },
-              },
+    return this.#workflow(
+      name,
+      {
+        interface: { inputs: { variables: { xs: { type: LIST } } }, outputs: { variables: { o: { type: LIST } } } },
+        nodes: [
+          {
+            id: "n0",
+            inputs: [{ var: "x", binding: promise("start-node", "xs") }],
+            target: {
+              case: "arrayNode" as const,
+              value: { node: inner, parallelismOption: { case: "parallelism" as const, value: 2 } },
             },
-          ],
-          outputs: [{ var: "o", binding: promise("n0", "o0") }],
+          },
+        ],
+        outputs: [{ var: "o", binding: promise("n0", "o0") }],
+      },
+      {
+        parameters: {
+          xs: { var: { type: LIST }, behavior: { case: "required" as const, value: true } },
         },
       },
-    });
-    return this.#launchPlan(name, wf, {
-      xs: { var: { type: LIST }, behavior: { case: "required" as const, value: true } },
-    });
+    );
   }
 
   /** Workflow and launch plan `name`: one node launching launch plan `child` (x -> y) as a child execution. */
   async parent(name: string, child: Identifier): Promise<Identifier> {
-    const wf = this.id(ResourceType.WORKFLOW, name);
-    await this.s.admin.createWorkflow({
-      id: wf,
-      spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
-          nodes: [
-            {
-              id: "child",
-              inputs: [{ var: "x", binding: promise("start-node", "x") }],
-              target: {
-                case: "workflowNode" as const,
-                value: { reference: { case: "launchplanRef" as const, value: child } },
-              },
-            },
-          ],
-          outputs: [{ var: "y", binding: promise("child", "y") }],
+    return this.#workflow(name, {
+      interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+      nodes: [
+        {
+          id: "child",
+          inputs: [{ var: "x", binding: promise("start-node", "x") }],
+          target: {
+            case: "workflowNode" as const,
+            value: { reference: { case: "launchplanRef" as const, value: child } },
+          },
         },
-      },
+      ],
+      outputs: [{ var: "y", binding: promise("child", "y") }],
     });
-    return this.#launchPlan(name, wf);
   }
 
   /**
@@ -317,72 +286,49 @@ export class ShellProject {
   async dynamic(name: string, task: Identifier, dir: string): Promise<Identifier> {
     const template = (await this.s.admin.getTask({ id: task })).closure?.compiledTask?.template;
     const futures = join(dir, `${name}-futures.pb`);
-    const taskNode = { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } };
-    writeFileSync(
-      futures,
-      toBinary(
-        DynamicJobSpecSchema,
-        create(DynamicJobSpecSchema, {
-          minSuccesses: 2n,
-          tasks: template ? [template] : [],
-          nodes: [
-            { id: "d0", inputs: [{ var: "x", binding: promise("start-node", "x") }], target: taskNode },
-            {
-              id: "d1",
-              inputs: [{ var: "x", binding: promise("d0", "o0") }],
-              upstreamNodeIds: ["d0"],
-              target: taskNode,
-            },
-          ],
-          outputs: [{ var: "o0", binding: promise("d1", "o0") }],
-        }),
-      ),
+    if (!template) throw new Error(`task ${task.name} has no template`);
+    writeTwoStepFutures(futures, template);
+    const dyn = await this.#rawTask(
+      `${name}-dyn`,
+      ["sh", "-c", `p=\${1#file://}; mkdir -p "$p" && cp ${futures} "$p/futures.pb"`, "sh", "{{.outputPrefix}}"],
+      { copilot: false },
     );
-    const dyn = this.id(ResourceType.TASK, `${name}-dyn`);
-    await this.s.admin.createTask({
-      id: dyn,
-      spec: {
-        template: {
-          id: dyn,
-          type: "raw-container",
-          metadata: { runtime: { version: "test" } },
-          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { o0: { type: INT } } } },
-          target: {
-            case: "container",
-            value: {
-              image: "alpine:3",
-              command: [
-                "sh",
-                "-c",
-                `p=\${1#file://}; mkdir -p "$p" && cp ${futures} "$p/futures.pb"`,
-                "sh",
-                "{{.outputPrefix}}",
-              ],
-            },
-          },
+    return this.#workflow(name, {
+      interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
+      nodes: [
+        {
+          id: "dyn",
+          inputs: [{ var: "x", binding: promise("start-node", "x") }],
+          target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: dyn } } },
         },
-      },
+      ],
+      outputs: [{ var: "y", binding: promise("dyn", "o0") }],
     });
+  }
+
+  /** Registers workflow `name` (its template's id and metadata filled in) and its launch plan. */
+  async #workflow(
+    name: string,
+    template: MessageInitShape<typeof WorkflowTemplateSchema>,
+    o: {
+      readonly description?: MessageInitShape<typeof DescriptionEntitySchema>;
+      readonly subWorkflows?: MessageInitShape<typeof WorkflowTemplateSchema>[];
+      readonly parameters?: { [name: string]: MessageInitShape<typeof ParameterSchema> };
+    } = {},
+  ): Promise<Identifier> {
     const wf = this.id(ResourceType.WORKFLOW, name);
+    const t = create(WorkflowTemplateSchema, template);
+    t.id = wf;
+    t.metadata = create(WorkflowMetadataSchema);
     await this.s.admin.createWorkflow({
       id: wf,
       spec: {
-        template: {
-          id: wf,
-          metadata: {},
-          interface: { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } },
-          nodes: [
-            {
-              id: "dyn",
-              inputs: [{ var: "x", binding: promise("start-node", "x") }],
-              target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: dyn } } },
-            },
-          ],
-          outputs: [{ var: "y", binding: promise("dyn", "o0") }],
-        },
+        template: t,
+        subWorkflows: (o.subWorkflows ?? []).map((w) => create(WorkflowTemplateSchema, w)),
+        description: o.description && create(DescriptionEntitySchema, o.description),
       },
     });
-    return this.#launchPlan(name, wf);
+    return this.#launchPlan(name, wf, o.parameters);
   }
 
   /** Launch plan `name` of workflow `wf`, with the given default inputs. */
@@ -409,4 +355,23 @@ export class ShellProject {
       inputs: { literals: x === undefined ? {} : { x: intLiteral(x) } },
     });
   }
+}
+
+/**
+ * Writes FlytePropeller's futures file of a dynamic task whose generated workflow runs `task` twice: d0 on the
+ * workflow's x, then d1 on d0's o0; its o0 is d1's.
+ */
+export function writeTwoStepFutures(file: string, task: TaskTemplate): void {
+  const id = task.id ?? create(IdentifierSchema);
+  const target = { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: id } } };
+  const spec = create(DynamicJobSpecSchema, {
+    minSuccesses: 2n,
+    tasks: [task],
+    nodes: [
+      { id: "d0", inputs: [{ var: "x", binding: promise("start-node", "x") }], target },
+      { id: "d1", inputs: [{ var: "x", binding: promise("d0", "o0") }], upstreamNodeIds: ["d0"], target },
+    ],
+    outputs: [{ var: "o0", binding: promise("d1", "o0") }],
+  });
+  writeFileSync(file, toBinary(DynamicJobSpecSchema, spec));
 }
