@@ -3,9 +3,8 @@
  * the charts' sync deployment (`run`) and init container (`sync`) call it.
  */
 import type { Command } from "commander";
-import { clusterTargets } from "../clusterresource/cluster-targets.js";
-import { ClusterResourceController } from "../clusterresource/controller.js";
-import { ControllerMetrics } from "../clusterresource/controller-metrics.js";
+import type { ClusterResourceController } from "../clusterresource/controller.js";
+import type { ControllerMetrics } from "../clusterresource/controller-metrics.js";
 import { Database } from "../store/database.js";
 import { commandLogger, loadFromCommand } from "./options.js";
 
@@ -19,6 +18,11 @@ async function withController(
   if (loaded.config.cluster_resources.standaloneDeployment) {
     logger.warn("cluster_resources.standaloneDeployment is not supported: reading projects from the database");
   }
+  // The controller and the Kubernetes client are loaded only by these commands: `serve` starts without them.
+  const [{ clusterTargets }, { ClusterResourceController }] = await Promise.all([
+    import("../clusterresource/cluster-targets.js"),
+    import("../clusterresource/controller.js"),
+  ]);
   const database = Database.open(loaded.config, loaded.dataDir);
   try {
     const controller = new ClusterResourceController({
@@ -42,7 +46,8 @@ export function registerClusterResource(program: Command): void {
     .command("run")
     .description("sync cluster resources every cluster_resources.refreshInterval until stopped")
     .action(async (_opts: unknown, cmd: Command) => {
-      const metrics = new ControllerMetrics();
+      const { ControllerMetrics } = await import("../clusterresource/controller-metrics.js");
+      const metrics: ControllerMetrics = new ControllerMetrics();
       const port = loadFromCommand(cmd).config.flyteadmin.profilerPort;
       const server = await metrics.serve(port);
       try {

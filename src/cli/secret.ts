@@ -7,10 +7,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApiException, CoreV1Api, type V1Secret } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { randomKeyText, randomRsaKeyPem } from "../auth/secrets.js";
-import { kubeConfigFor } from "../engine/kubernetes/kube-client.js";
 import { commandLogger, loadFromCommand } from "./options.js";
 
 /** FlyteAdmin's `secret init` key sizes (bytes) and file names, which Self auth reads. */
@@ -70,41 +68,8 @@ export function registerSecret(program: Command): void {
     .option("--fromPath <dir>", "the folder whose files become the Secret's keys", "/etc/secrets")
     .option("-f, --force", "replace the Secret if it exists", false)
     .action(async (opts: { name: string; fromPath: string; force: boolean }, cmd: Command) => {
-      const loaded = loadFromCommand(cmd);
-      const logger = commandLogger(loaded);
-      const namespace = process.env.POD_NAMESPACE || "default";
-      const kc = kubeConfigFor(loaded.config.server["kube-config"], loaded.config.server.master, process.env);
-      const api = kc.makeApiClient(CoreV1Api);
-      const data = secretData(opts.fromPath);
-      const body: V1Secret = {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: opts.name, namespace },
-        type: "Opaque",
-        data,
-      };
-      try {
-        await api.createNamespacedSecret({ namespace, body });
-        logger.info({ name: opts.name, namespace }, "secret created");
-        return;
-      } catch (e) {
-        if (!(e instanceof ApiException) || e.code !== 409) throw e;
-      }
-      if (opts.force) {
-        await api.replaceNamespacedSecret({ name: opts.name, namespace, body });
-        logger.info({ name: opts.name, namespace }, "secret replaced");
-        return;
-      }
-      const existing = await api.readNamespacedSecret({ name: opts.name, namespace });
-      const merged = { ...(existing.data ?? {}) };
-      let changed = false;
-      for (const [k, v] of Object.entries(data)) {
-        if (k in merged) continue;
-        merged[k] = v;
-        changed = true;
-      }
-      if (changed)
-        await api.replaceNamespacedSecret({ name: opts.name, namespace, body: { ...existing, data: merged } });
-      logger.info({ name: opts.name, namespace, changed }, "secret exists");
+      // The Kubernetes client is loaded only here: every other command (serve) starts without it.
+      const { createSecret } = await import("./secret-create.js");
+      await createSecret(opts, loadFromCommand(cmd), secretData(opts.fromPath));
     });
 }
