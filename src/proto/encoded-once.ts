@@ -8,7 +8,7 @@
  *
  * A marked message must never be modified again.
  */
-import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 
 const encodings = new WeakMap<object, Map<string, Uint8Array>>();
@@ -46,14 +46,20 @@ export function encodeBinary(schema: DescMessage, message: Message): Uint8Array 
   return encodedOnce(message, "binary", () => spliced(schema, message) ?? toBinary(schema, message));
 }
 
+/** Each message type's repeated message fields, found once (every answer is encoded through here). */
+const listFields = new WeakMap<DescMessage, readonly DescField[]>();
+
 function spliced(schema: DescMessage, message: Message): Uint8Array | undefined {
-  const fields = schema.fields.filter(
-    (f) =>
-      f.fieldKind === "list" &&
-      f.listKind === "message" &&
-      ((message as unknown as Record<string, unknown[]>)[f.localName] ?? []).some((item) =>
-        encodings.has(item as object),
-      ),
+  let lists = listFields.get(schema);
+  if (lists === undefined) {
+    lists = schema.fields.filter((f) => f.fieldKind === "list" && f.listKind === "message");
+    listFields.set(schema, lists);
+  }
+  if (lists.length === 0) return undefined;
+  const fields = lists.filter((f) =>
+    ((message as unknown as Record<string, unknown[]>)[f.localName] ?? []).some((item) =>
+      encodings.has(item as object),
+    ),
   );
   if (fields.length === 0) return undefined;
   const rest: Record<string, unknown> = { ...message };

@@ -21,6 +21,11 @@ import type { TestServer } from "./server.js";
 type Registrar = Pick<TestServer, "admin">;
 
 const INT = { type: { case: "simple" as const, value: 1 } };
+/** A node target running registered task `task`. */
+const runs = (task: Identifier) => ({
+  case: "taskNode" as const,
+  value: { reference: { case: "referenceId" as const, value: task } },
+});
 const promise = (nodeId: string, v: string) => ({ value: { case: "promise" as const, value: { nodeId, var: v } } });
 export const intLiteral = (n: bigint) => ({
   value: {
@@ -104,7 +109,7 @@ export class ShellProject {
           metadata: { name: `${task.name}-${i}` },
           inputs: [{ var: "x", binding: i === 0 ? promise("start-node", "x") : promise(`n${i - 1}`, "o0") }],
           upstreamNodeIds: i === 0 ? [] : [`n${i - 1}`],
-          target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+          target: runs(task),
         })),
         outputs: [{ var: "y", binding: promise(`n${tasks.length - 1}`, "o0") }],
       },
@@ -137,10 +142,7 @@ export class ShellProject {
           id: "add",
           inputs: [{ var: "x", binding: promise("ask", "o0") }],
           upstreamNodeIds: ["ask"],
-          target: {
-            case: "taskNode" as const,
-            value: { reference: { case: "referenceId" as const, value: task } },
-          },
+          target: runs(task),
         },
       ],
       outputs: [{ var: "y", binding: promise("add", "o0") }],
@@ -151,10 +153,7 @@ export class ShellProject {
   async nested(name: string, task: Identifier): Promise<Identifier> {
     const sub = this.id(ResourceType.WORKFLOW, `${name}.sub`);
     const iface = { inputs: { variables: { x: { type: INT } } }, outputs: { variables: { y: { type: INT } } } };
-    const taskTarget = {
-      case: "taskNode" as const,
-      value: { reference: { case: "referenceId" as const, value: task } },
-    };
+    const taskTarget = runs(task);
     return this.#workflow(
       name,
       {
@@ -207,10 +206,7 @@ export class ShellProject {
           {
             id: "n0",
             inputs: [{ var: "x", binding: promise("start-node", "x") }],
-            target: {
-              case: "taskNode" as const,
-              value: { reference: { case: "referenceId" as const, value: task } },
-            },
+            target: runs(task),
           },
         ],
         outputs: [{ var: "y", binding: promise("n0", "o0") }],
@@ -235,7 +231,7 @@ export class ShellProject {
     const inner = {
       id: "n0",
       inputs: [{ var: "x", binding: promise("start-node", "xs") }],
-      target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: task } } },
+      target: runs(task),
     };
     return this.#workflow(
       name,
@@ -299,7 +295,7 @@ export class ShellProject {
         {
           id: "dyn",
           inputs: [{ var: "x", binding: promise("start-node", "x") }],
-          target: { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: dyn } } },
+          target: runs(dyn),
         },
       ],
       outputs: [{ var: "y", binding: promise("dyn", "o0") }],
@@ -363,7 +359,7 @@ export class ShellProject {
  */
 export function writeTwoStepFutures(file: string, task: TaskTemplate): void {
   const id = task.id ?? create(IdentifierSchema);
-  const target = { case: "taskNode" as const, value: { reference: { case: "referenceId" as const, value: id } } };
+  const target = runs(id);
   const spec = create(DynamicJobSpecSchema, {
     minSuccesses: 2n,
     tasks: [task],
