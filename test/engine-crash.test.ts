@@ -15,11 +15,9 @@
  * Seed: FLYTEADMIN_CRASH_SEED (default 14).
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { DynamicJobSpecSchema } from "../src/proto/gen/flyteidl/core/dynamic_job_pb.js";
+import { create } from "@bufbuild/protobuf";
 import { WorkflowExecution_Phase as W } from "../src/proto/gen/flyteidl/core/execution_pb.js";
 import { type Identifier, IdentifierSchema, ResourceType } from "../src/proto/gen/flyteidl/core/identifier_pb.js";
 import type { Literal } from "../src/proto/gen/flyteidl/core/literals_pb.js";
