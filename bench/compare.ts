@@ -10,6 +10,7 @@
  * Run against our own server, started here (SQLite, or a throw-away
  * PostgreSQL cluster):
  *   npx tsx bench/compare.ts [--only sqlite|postgres] [--seconds 8] [--workers N] [--channels N] [--scenarios get,list]
+ *     [--node-args --cpu-prof,--cpu-prof-dir=/tmp/prof]
  * `--channels N` spreads the request/response scenarios over N gRPC connections (default 1): a connection
  * stays on one worker process, so several workers (`--workers`) serve one client only through several.
  * Against any FlyteAdmin already running (executions must be creatable there:
@@ -95,6 +96,8 @@ interface Row extends Record<string, string | number> {
   "server CPU ms/req": number | string;
   "PG CPU ms/req": number | string;
   "total CPU ms/req": number | string;
+  /** The load generator's CPU: one grpc-js process, so near 1 core it, not the server, bounds requests/s. */
+  "client CPU ms/req": number | string;
 }
 
 /** What scenarios leave behind for later ones. */
@@ -118,7 +121,10 @@ interface Scenario {
 }
 
 /** Wraps a measured interval: CPU of both process trees is read around `fn`. */
-type Measure = <R>(fn: () => Promise<R>) => Promise<{ result: R; serverCpu?: number; pgCpu?: number }>;
+/** CPU seconds while `fn` ran: the server's tree, PostgreSQL's, and this load generator's own. */
+type Measure = <R>(
+  fn: () => Promise<R>,
+) => Promise<{ result: R; serverCpu?: number; pgCpu?: number; clientCpu: number }>;
 
 const pick = <X>(xs: readonly X[]): X => xs[Math.floor(Math.random() * xs.length)] as X;
 const readSet = <X>(xs: readonly X[]): readonly X[] => xs.slice(0, READ_SET);
@@ -394,11 +400,14 @@ async function runAll(e: Endpoint): Promise<Row[]> {
   const measure: Measure = async (fn) => {
     const s0 = e.serverPid ? treeCpuSeconds(e.serverPid) : undefined;
     const p0 = e.pgPid ? treeCpuSeconds(e.pgPid) : undefined;
+    const c0 = process.cpuUsage();
     const result = await fn();
+    const c1 = process.cpuUsage(c0);
     const s1 = e.serverPid ? treeCpuSeconds(e.serverPid) : undefined;
     const p1 = e.pgPid ? treeCpuSeconds(e.pgPid) : undefined;
     return {
       result,
+      clientCpu: (c1.user + c1.system) / 1e6,
       serverCpu: s0 !== undefined && s1 !== undefined ? s1 - s0 : undefined,
       pgCpu: p0 !== undefined && p1 !== undefined ? p1 - p0 : undefined,
     };
@@ -414,24 +423,25 @@ async function runAll(e: Endpoint): Promise<Row[]> {
       let result: LoadResult | undefined;
       let serverCpu: number | undefined;
       let pgCpu: number | undefined;
+      let clientCpu: number | undefined;
       if (sc.op) {
         const op = sc.op;
         let i = 0;
         const call = () => op(admins[i % admins.length] as Admin, state, i++);
         await runLoad(call, { concurrency: CONCURRENCY, durationMs: measured ? WARMUP_MS : 300, warmupMs: 0 });
         if (!measured) continue;
-        ({ result, serverCpu, pgCpu } = await measure(() =>
+        ({ result, serverCpu, pgCpu, clientCpu } = await measure(() =>
           runLoad(call, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000, warmupMs: 0 }),
         ));
       } else if (sc.run && measured) {
-        let cpu: { serverCpu?: number; pgCpu?: number } = {};
+        let cpu: { serverCpu?: number; pgCpu?: number; clientCpu?: number } = {};
         const inner: Measure = async (fn) => {
           const m = await measure(fn);
           cpu = m;
           return m;
         };
         result = await sc.run(admin, state, e, inner);
-        ({ serverCpu, pgCpu } = cpu);
+        ({ serverCpu, pgCpu, clientCpu } = cpu);
       }
       if (!result) continue;
       const total = serverCpu === undefined ? undefined : serverCpu + (pgCpu ?? 0);
@@ -445,6 +455,7 @@ async function runAll(e: Endpoint): Promise<Row[]> {
         "server CPU ms/req": cpuMs(serverCpu, result.requests),
         "PG CPU ms/req": cpuMs(pgCpu, result.requests),
         "total CPU ms/req": cpuMs(total, result.requests),
+        "client CPU ms/req": cpuMs(clientCpu, result.requests),
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -460,7 +471,9 @@ async function ours(dialect: Dialect): Promise<Row[]> {
   // FlyteAdmin's pool settings as the side-by-side used them (Go's maxIdleConnections of 10 reconnects under load).
   if (dialect === "postgres") overrides.database = { maxOpenConnections: 100, maxIdleConnections: 64 };
   if (workers) overrides.server = { workers: Number(workers) };
-  const server = await startServerProcess(dialect, overrides);
+  // `--node-args --cpu-prof,--cpu-prof-dir=DIR` profiles the server (the profile is written when it stops).
+  const nodeArgs = argValue("node-args")?.split(",");
+  const server = await startServerProcess(dialect, overrides, { nodeArgs });
   if (!server) {
     console.log(`${dialect}: skipped (PostgreSQL is not installed)`);
     return [];
