@@ -42,8 +42,6 @@ export interface CallContext {
   readonly metadata: ReadonlyMap<string, readonly string[]>;
   /** Set by the authentication stage; anonymous when auth is off. */
   identity: Identity;
-  /** Aborted when the client goes away or its deadline passes. */
-  readonly signal: AbortSignal;
   /**
    * Headers a handler adds to its response: HTTP response headers on the
    * gateway, initial metadata over gRPC (keys lower-cased there). Absent

@@ -20,7 +20,7 @@ function pipelineWith(handlers: Record<string, AnyHandler>): CallPipeline {
   });
 }
 
-const ctx = () => newCallContext("grpc", new Map(), new AbortController().signal);
+const ctx = () => newCallContext("grpc", new Map());
 const getVersion = AdminService.method.getVersion;
 const request = () => create(getVersion.input, {});
 

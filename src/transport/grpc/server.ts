@@ -96,18 +96,11 @@ function unaryHandler(method: DescMethod, pipeline: CallPipeline): grpc.handleUn
       callback({ code: Code.INVALID_ARGUMENT, details: `malformed request message: ${request.reason}` });
       return;
     }
-    const controller = new AbortController();
-    // grpc-js also reports "cancelled" when a finished call's stream closes; aborting then only costs a DOMException.
-    let answered = false;
-    call.on("cancelled", () => {
-      if (!answered) controller.abort();
-    });
     const metadata = metadataMap(call.metadata);
     // The public URL (auth audience, OAuth2 metadata) falls back to the :authority pseudo-header, as in FlyteAdmin.
     metadata.set(":authority", [call.getHost()]);
-    const ctx = newCallContext("grpc", metadata, controller.signal);
+    const ctx = newCallContext("grpc", metadata);
     void pipeline.call(method, request, ctx).then((result) => {
-      answered = true;
       if (ctx.responseHeaders && ctx.responseHeaders.size > 0) call.sendMetadata(headerMetadata(ctx.responseHeaders));
       if (result.ok) callback(null, result.response);
       else callback(statusError(result.status));

@@ -185,11 +185,7 @@ export class HttpGateway {
       sendStatus(res, outbound, Code.INVALID_ARGUMENT, message);
       return;
     }
-    const controller = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const ctx = newCallContext("http", headerMap(req), controller.signal);
+    const ctx = newCallContext("http", headerMap(req));
     const result = await this.#options.pipeline.call(route.method, request, ctx);
     setResponseHeaders(res, ctx.responseHeaders);
     if (!result.ok) {
