@@ -108,7 +108,12 @@ export class Metrics {
         latency: this.#latency.labels(labels),
         grpcHandled:
           transport === "grpc"
-            ? this.#grpcHandled.labels({ grpc_type: "unary", grpc_service: service, grpc_method: method, grpc_code: code })
+            ? this.#grpcHandled.labels({
+                grpc_type: "unary",
+                grpc_service: service,
+                grpc_method: method,
+                grpc_code: code,
+              })
             : undefined,
       };
       this.#callSeries.set(key, series);

@@ -4,6 +4,7 @@ import { clone, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   type CompiledWorkflow,
   type CompiledWorkflowClosure,
+  CompiledTaskSchema,
   CompiledWorkflowClosureSchema,
   type ConnectionSet,
 } from "../../proto/gen/flyteidl/core/compiler_pb.js";
@@ -314,6 +315,17 @@ describe("compileWorkflow determinism", () => {
     );
     assert.deepEqual(a, b);
     assert.deepEqual(toBinary(WorkflowTemplateSchema, template), before);
+  });
+
+  it("compiles inputs it owns (not copied) to the same bytes as inputs it copies", () => {
+    const copied = toBinary(CompiledWorkflowClosureSchema, compileOk(pipeline(), [subWorkflow()]));
+    const tasks = TASKS.map((task) => clone(CompiledTaskSchema, task));
+    const owned = compileWorkflow(pipeline(), [subWorkflow()], tasks, [LP], { inputs: "owned" });
+    if ("errors" in owned) assert.fail(formatCompileErrors(owned.errors));
+    assert.deepEqual(toBinary(CompiledWorkflowClosureSchema, owned.closure), copied);
+    // Owned inputs become the closure's own objects; copied ones never do.
+    assert.ok(owned.closure.tasks.some((c) => tasks.some((task) => task.template === c.template)));
+    assert.ok(!compileOk(pipeline(), [subWorkflow()]).tasks.some((c) => TASKS.some((x) => x.template === c.template)));
   });
 
   it("reports a cycle along the same path every time", () => {

@@ -57,4 +57,14 @@ describe("structureChanges", () => {
   test("canonical JSON sorts keys at every level", () => {
     assert.equal(canonicalJson({ b: [{ d: 1, c: 2 }], a: null }), '{"a":null,"b":[{"c":2,"d":1}]}');
   });
+
+  test("escapes keys and strings exactly as JSON.stringify does", () => {
+    const texts = ['say "hi"', "back\\slash", "tab\tnew\nline", "\u2028", "é ü 漢", "", "a.b-c_d9", "\u0000", "{}"];
+    for (const s of texts) {
+      assert.equal(canonicalJson(s), JSON.stringify(s));
+      assert.equal(canonicalJson({ [s]: [s, 1.5, true] }), `{${JSON.stringify(s)}:[${JSON.stringify(s)},1.5,true]}`);
+    }
+    assert.equal(canonicalJson([]), "[]");
+    assert.equal(canonicalJson({}), "{}");
+  });
 });

@@ -35,12 +35,33 @@ export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** JSON text with object keys sorted at every level. */
+/** Text JSON needs no escapes for: field names, enum names, most ids. */
+const PLAIN = /^[\w.-]*$/;
+
+const quoted = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+
+/**
+ * JSON text with object keys sorted at every level. Built by appending (and
+ * quoting plain text without JSON.stringify): a 50-node workflow's closure is
+ * hashed on every registration.
+ */
 export function canonicalJson(value: JsonValue): string {
+  if (typeof value === "string") return quoted(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(",")}}`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i] as JsonValue);
+    return `${out}]`;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
+  out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += `${i > 0 ? "," : ""}${quoted(k)}:${canonicalJson(value[k] as JsonValue)}`;
+  }
+  return `${out}}`;
 }
 
 /** One differing location: its JSON pointer and the old and new values (undefined where absent). */
