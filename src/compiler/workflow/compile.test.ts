@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { clone, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
+  CompiledTaskSchema,
   type CompiledWorkflow,
   type CompiledWorkflowClosure,
-  CompiledTaskSchema,
   CompiledWorkflowClosureSchema,
   type ConnectionSet,
 } from "../../proto/gen/flyteidl/core/compiler_pb.js";

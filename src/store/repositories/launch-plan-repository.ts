@@ -13,7 +13,7 @@ import type { LaunchPlanRow } from "./launch-plan-mapper.js";
 import type { SchedulableEntity, SchedulableEntityRepository } from "./schedulable-entity-repository.js";
 import {
   getByKey,
-  insertOnce,
+  insertAllOnce,
   keyCondition,
   type ListPage,
   type NameKey,
@@ -45,9 +45,7 @@ export class LaunchPlanRepository extends VersionedEntityRepository<"launch_plan
 
   /** Inserts a launch plan; `false` when the key is taken. */
   async create(row: Insertable<LaunchPlansTable>): Promise<boolean> {
-    return insertOnce(this.db, async (trx) => {
-      await trx.insertInto("launch_plans").values(row).execute();
-    });
+    return insertAllOnce(this.db, [(q) => q.insertInto("launch_plans").values(row)]);
   }
 
   /** A page of launch plans joined with their workflows (for filters on `workflow.*`). */

@@ -3,7 +3,7 @@ import type { Insertable } from "kysely";
 import type { Database } from "../database.js";
 import type { DescriptionEntitiesTable, TasksTable } from "../schema.js";
 import type { DescriptionEntityRepository } from "./description-entity-repository.js";
-import { insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
+import { type InsertStatement, insertAllOnce, VersionedEntityRepository } from "./versioned-entities.js";
 
 /**
  * Stores tasks.
@@ -22,14 +22,12 @@ export class TaskRepository extends VersionedEntityRepository<"tasks"> {
   }
 
   /**
-   * Inserts the task row, then its description row, in one transaction.
+   * Inserts the task row and its description row, all or nothing.
    * `false` when a row with the same key exists (also when a concurrent
    * request inserted it first): the caller decides what a duplicate means.
    */
   async create(row: Insertable<TasksTable>, description?: Insertable<DescriptionEntitiesTable>): Promise<boolean> {
-    return insertOnce(this.db, async (trx) => {
-      await trx.insertInto("tasks").values(row).execute();
-      if (description) await this.#descriptions.insert(trx, description);
-    });
+    const task: InsertStatement = (q) => q.insertInto("tasks").values(row);
+    return insertAllOnce(this.db, description ? [task, this.#descriptions.insertStatement(description)] : [task]);
   }
 }

@@ -3,7 +3,15 @@
  * `launch_plans`): get by key, scoped lists with filters, sort and page, and
  * the distinct names of a project and domain (ListIds).
  */
-import { type Expression, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
+import {
+  type Expression,
+  type OperationNodeSource,
+  type QueryCreator,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from "kysely";
 import { LruCache } from "../../common/lru-cache.js";
 import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
@@ -63,6 +71,40 @@ export function keyCondition(table: VersionedTable, key: VersionKey): Expression
 export async function insertOnce(db: Database, inserts: (trx: Executor) => Promise<void>): Promise<boolean> {
   try {
     await db.transaction(inserts);
+    return true;
+  } catch (err) {
+    if (db.isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
+/** One INSERT, built on whatever creates queries (the database, a transaction, a WITH clause). */
+export type InsertStatement = (qc: QueryCreator<Schema>) => OperationNodeSource & { execute(): Promise<unknown> };
+
+/**
+ * Inserts all rows or none, as one statement where it can: a single INSERT
+ * alone, or on PostgreSQL the first ones as data-modifying WITH clauses of the
+ * last (one round trip instead of BEGIN, one per INSERT and COMMIT; a unique
+ * violation in any of them writes nothing). SQLite, where a statement costs
+ * no round trip, runs them in a transaction. `false` when a unique key is taken.
+ *
+ * @example
+ * await insertAllOnce(db, [(q) => q.insertInto("tasks").values(row), (q) => q.insertInto("description_entities").values(d)]);
+ */
+export async function insertAllOnce(db: Database, inserts: readonly InsertStatement[]): Promise<boolean> {
+  const last = inserts.at(-1);
+  if (last === undefined) return true;
+  if (inserts.length > 1 && db.dialect !== "postgres") {
+    return insertOnce(db, async (trx) => {
+      for (const insert of inserts) await insert(trx).execute();
+    });
+  }
+  let qc = db.kysely as QueryCreator<Schema>;
+  inserts.slice(0, -1).forEach((insert, i) => {
+    qc = qc.with(`insert_${i}`, ((q: QueryCreator<Schema>) => insert(q)) as never) as unknown as QueryCreator<Schema>;
+  });
+  try {
+    await last(qc).execute();
     return true;
   } catch (err) {
     if (db.isUniqueViolation(err)) return false;
