@@ -1,9 +1,10 @@
 /**
  * How the memory for immutable data (`storage.cache.max_size_mbs`) is shared
  * between the caches that hold it. Closures are the largest and are read by
- * every CreateExecution, so they get half; rows of tasks and workflows get a
- * quarter; decoded answers of tasks, workflows, launch plans and executions
- * share the last quarter.
+ * every CreateExecution, so they get half (less a sixty-fourth); rows of
+ * tasks and workflows get a quarter; decoded answers of tasks, workflows,
+ * launch plans and executions share the last quarter; ListProjects' items
+ * (a few hundred small answers) get the sixty-fourth.
  */
 import type { Config } from "./schema.js";
 
@@ -17,11 +18,19 @@ export interface CacheBudget {
   readonly rows: number;
   /** Decoded GetTask / GetWorkflow / GetLaunchPlan / GetExecution answers, per manager. */
   readonly responses: number;
+  /** Decoded projects (ListProjects items). */
+  readonly projects: number;
 }
 
 /** Bytes per cache. */
 export function cacheBudget(config: Pick<Config, "storage">): CacheBudget {
   const mb = config.storage.cache.max_size_mbs || DEFAULT_IMMUTABLE_CACHE_MB;
   const total = mb * 1024 * 1024;
-  return { blobs: Math.floor(total / 2), rows: Math.floor(total / 8), responses: Math.floor(total / 16) };
+  const projects = Math.floor(total / 64);
+  return {
+    blobs: Math.floor(total / 2) - projects,
+    rows: Math.floor(total / 8),
+    responses: Math.floor(total / 16),
+    projects,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { DataStore } from "../blob/data-store.js";
+import { cacheBudget } from "../config/cache-budget.js";
 import type { Config } from "../config/schema.js";
 import type { ExecutorRegistry } from "../engine/executor-registry.js";
 import type { Database } from "../store/database.js";
@@ -59,7 +60,11 @@ export interface Managers extends RegistrationManagers {
 }
 
 export function createManagers(deps: ManagerDeps): Managers {
-  const projects = new ProjectManager(new ProjectRepository(deps.database), deps.config.domains);
+  const projects = new ProjectManager(
+    new ProjectRepository(deps.database),
+    deps.config.domains,
+    cacheBudget(deps.config).projects,
+  );
   const attributes = new AttributesManager({
     database: deps.database,
     resources: new ResourceRepository(deps.database),

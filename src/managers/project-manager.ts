@@ -22,8 +22,9 @@ import {
 } from "../proto/gen/flyteidl/admin/project_pb.js";
 import { parseFilters } from "../store/list/filters.js";
 import { parseSort, parseToken } from "../store/list/paging.js";
-import { projectFromRow } from "../store/repositories/project-mapper.js";
+import { type ProjectRow, projectFromRow } from "../store/repositories/project-mapper.js";
 import type { ProjectRepository } from "../store/repositories/project-repository.js";
+import { RowAnswers } from "./row-answers.js";
 import { validateLabels } from "./validation/labels.js";
 
 const MAX_NAME_BYTES = 64;
@@ -40,9 +41,12 @@ export class ProjectManager {
   readonly #repo: ProjectRepository;
   readonly #domains: readonly Domain[];
   readonly #domainIds: ReadonlySet<string>;
+  /** ListProjects items, reused (with their encodings) while their row is unchanged. */
+  readonly #answers: RowAnswers<ProjectRow, Project>;
 
-  constructor(repo: ProjectRepository, domains: readonly { id: string; name: string }[]) {
+  constructor(repo: ProjectRepository, domains: readonly { id: string; name: string }[], answerCacheBytes = 0) {
     this.#repo = repo;
+    this.#answers = new RowAnswers(answerCacheBytes);
     this.#domains = domains.map((d) => create(DomainSchema, { id: d.id, name: d.name }));
     this.#domainIds = new Set(domains.map((d) => d.id));
   }
@@ -85,7 +89,7 @@ export class ProjectManager {
     const offset = parseToken(req.token, "ListProjects");
     const rows = await this.#repo.list({ filters, sort, limit: req.limit, offset });
     return create(ProjectsSchema, {
-      projects: rows.map((r) => projectFromRow(r, this.#domains)),
+      projects: rows.map((r) => this.#answers.answer(r.identifier, r, (row) => projectFromRow(row, this.#domains))),
       // FlyteAdmin compares the page size with the limit even when the limit is 0.
       token: rows.length === req.limit ? String(offset + rows.length) : "",
     });

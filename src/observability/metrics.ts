@@ -7,12 +7,6 @@
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
-interface CallSeries {
-  readonly calls: { inc(): void };
-  readonly latency: { observe(value: number): void };
-  readonly grpcHandled: { inc(): void } | undefined;
-}
-
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -31,12 +25,6 @@ export class Metrics {
   readonly #http: Histogram<"route" | "status">;
   readonly #scheduleFires: Counter<"outcome" | "catch_up">;
   readonly #scheduleLateness: Histogram;
-  /**
-   * The labelled series of each transport/service/method/code seen, so a call
-   * records without hashing its labels three times (prom-client's `labels()`
-   * children stay valid: nothing resets these metrics).
-   */
-  readonly #callSeries = new Map<string, CallSeries>();
   /** Where `/metrics` text comes from when not this registry alone (the cluster's sum over its workers). */
   #exposition: (() => Promise<string>) | undefined;
 
@@ -99,28 +87,12 @@ export class Metrics {
   }
 
   recordCall(transport: string, service: string, method: string, code: string, seconds: number): void {
-    const key = `${transport}\u0000${service}\u0000${method}\u0000${code}`;
-    let series = this.#callSeries.get(key);
-    if (series === undefined) {
-      const labels = { transport, service, method, code };
-      series = {
-        calls: this.#calls.labels(labels),
-        latency: this.#latency.labels(labels),
-        grpcHandled:
-          transport === "grpc"
-            ? this.#grpcHandled.labels({
-                grpc_type: "unary",
-                grpc_service: service,
-                grpc_method: method,
-                grpc_code: code,
-              })
-            : undefined,
-      };
-      this.#callSeries.set(key, series);
+    const labels = { transport, service, method, code };
+    this.#calls.inc(labels);
+    this.#latency.observe(labels, seconds);
+    if (transport === "grpc") {
+      this.#grpcHandled.inc({ grpc_type: "unary", grpc_service: service, grpc_method: method, grpc_code: code });
     }
-    series.calls.inc();
-    series.latency.observe(seconds);
-    series.grpcHandled?.inc();
   }
 
   recordHttp(route: string, status: number, seconds: number): void {
