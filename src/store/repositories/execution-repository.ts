@@ -10,6 +10,7 @@ import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
 
@@ -54,6 +55,15 @@ const CONCURRENCY_LOCK_CLASS = 0x4c50; // "LP"
  */
 export class ExecutionRepository {
   readonly #db: Database;
+  /** The read by key, compiled once (GetExecution, events, relaunches). */
+  readonly #byKey = new PreparedQuery((db, arg) =>
+    db
+      .selectFrom("executions")
+      .selectAll()
+      .where("execution_project", "=", arg<string>("project"))
+      .where("execution_domain", "=", arg<string>("domain"))
+      .where("execution_name", "=", arg<string>("name")),
+  );
 
   constructor(db: Database) {
     this.#db = db;
@@ -123,13 +133,7 @@ export class ExecutionRepository {
   }
 
   async get(key: ExecutionKey, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
-    return ex
-      .selectFrom("executions")
-      .selectAll()
-      .where("execution_project", "=", key.project)
-      .where("execution_domain", "=", key.domain)
-      .where("execution_name", "=", key.name)
-      .executeTakeFirst();
+    return this.#byKey.first(ex, { project: key.project, domain: key.domain, name: key.name });
   }
 
   async getById(id: number, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {

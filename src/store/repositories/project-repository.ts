@@ -6,6 +6,7 @@ import type { Database } from "../database.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { PreparedQuery } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
 
@@ -34,6 +35,10 @@ export interface ProjectListQuery {
  */
 export class ProjectRepository {
   readonly #db: Database;
+  /** The read by id, compiled once: every registration and launch checks its project. */
+  readonly #byId = new PreparedQuery((db, arg) =>
+    db.selectFrom("projects").selectAll().where("identifier", "=", arg<string>("identifier")),
+  );
 
   constructor(db: Database) {
     this.#db = db;
@@ -51,7 +56,7 @@ export class ProjectRepository {
   }
 
   async get(identifier: string): Promise<ProjectRow | undefined> {
-    return this.#db.kysely.selectFrom("projects").selectAll().where("identifier", "=", identifier).executeTakeFirst();
+    return this.#byId.first(this.#db.kysely, { identifier });
   }
 
   /** Writes the given fields of an existing project; `labelsFrom` re-serializes the whole message, as FlyteAdmin does. */

@@ -18,6 +18,7 @@ import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 
 /** A versioned entity table. */
@@ -179,6 +180,8 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   protected readonly db: Database;
   readonly #table: T;
   readonly #rows: LruCache<string, Selectable<Schema[T]>> | undefined;
+  /** The read by key, compiled once (every Get, and every registration that references a version). */
+  readonly #byKey: PreparedQuery<Selectable<Schema[T]>>;
 
   /**
    * `immutableRows`: the table's rows never change once written (tasks and
@@ -191,6 +194,16 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   protected constructor(db: Database, table: T, immutableRows = 0) {
     this.db = db;
     this.#table = table;
+    this.#byKey = new PreparedQuery(
+      (kysely, arg) =>
+        kysely
+          .selectFrom(table as "tasks")
+          .selectAll()
+          .where("project", "=", arg<string>("project"))
+          .where("domain", "=", arg<string>("domain"))
+          .where("name", "=", arg<string>("name"))
+          .where("version", "=", arg<string>("version")) as never,
+    );
     this.#rows =
       immutableRows > 0
         ? new LruCache<string, Selectable<Schema[T]>>({ maxWeight: immutableRows, weigh: rowWeight })
@@ -203,7 +216,12 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
       const hit = this.#rows?.get(cacheKey);
       if (hit !== undefined) return hit;
     }
-    const row = await getByKey(this.db.kysely, this.#table, key);
+    const row = await this.#byKey.first(this.db.kysely, {
+      project: key.project,
+      domain: key.domain,
+      name: key.name,
+      version: key.version,
+    });
     if (row !== undefined && cacheKey !== undefined)
       this.#rows?.set(cacheKey, Object.freeze(row) as Selectable<Schema[T]>);
     return row;
