@@ -33,6 +33,35 @@ export class RowAnswers<R extends object, A extends object> {
   }
 }
 
+/**
+ * Answers kept per row version instead of per row content, for lists that
+ * read only keys and versions first (PostgreSQL's `xmin`, see
+ * ExecutionRepository.listVersions) and whole rows only for what changed.
+ *
+ * @example
+ * const kept = answers.get(key, version) ?? answers.answer(key, version, row, build);
+ */
+export class VersionedAnswers<R extends object, A extends object> {
+  readonly #kept: LruCache<string, { readonly version: string; readonly answer: A }>;
+
+  constructor(maxBytes: number) {
+    this.#kept = new LruCache({ maxWeight: maxBytes });
+  }
+
+  /** The answer kept under `key`, if it was built from this version of the row. */
+  get(key: string, version: string): A | undefined {
+    const kept = this.#kept.get(key);
+    return kept !== undefined && kept.version === version ? kept.answer : undefined;
+  }
+
+  /** `build(row)`, kept under `key` for the row's `version`. */
+  answer(key: string, version: string, row: R, build: (row: R) => A): A {
+    const answer = markFinal(build(row));
+    this.#kept.set(key, { version, answer }, 3 * rowWeight(row));
+    return answer;
+  }
+}
+
 function sameValues(a: object, b: object): boolean {
   const ak = Object.keys(a);
   if (ak.length !== Object.keys(b).length) return false;

@@ -45,8 +45,12 @@ import {
   rowKey,
   specOf,
 } from "../../store/repositories/execution-mapper.js";
-import type { ExecutionRepository } from "../../store/repositories/execution-repository.js";
-import { RowAnswers } from "../row-answers.js";
+import type {
+  ExecutionListQuery,
+  ExecutionRepository,
+  ExecutionRowVersion,
+} from "../../store/repositories/execution-repository.js";
+import { RowAnswers, VersionedAnswers } from "../row-answers.js";
 import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
 import { executionNotFound, type LaunchResolver } from "./launch-resolver.js";
@@ -82,11 +86,14 @@ export class ExecutionManager {
    */
   readonly #answers: RowAnswers<ExecutionRow, Execution>;
   readonly #listItems: RowAnswers<ExecutionRow, Execution>;
+  readonly #listByVersions: VersionedAnswers<ExecutionRow, Execution>;
 
   constructor(deps: ExecutionManagerDeps) {
     this.#d = deps;
     this.#answers = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
     this.#listItems = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
+    // List items are kept per row version on PostgreSQL, per row content on SQLite: one of the two fills.
+    this.#listByVersions = new VersionedAnswers((deps.answerCacheBytes ?? 0) / 2);
   }
 
   /** CreateExecution; `receivedAt` (microseconds) becomes the executor's accepted-at time. */
@@ -258,16 +265,45 @@ export class ExecutionManager {
     const sort = parseSort(request.sortBy, "e");
     const offset = parseToken(request.token, "ListExecutions");
     if (!filters.some((f) => f.column === "state")) filters.push({ ...eq("state", ""), values: [0] });
-    const rows = await this.#d.executions.list({ filters, sort, limit: request.limit, offset });
-    const executions = rows.map((row) =>
-      this.#listItems.answer(`${row.execution_project}/${row.execution_domain}/${row.execution_name}`, row, (r) => {
-        const e = executionFromRow(r, this.#d.db.codec, { trimErrorMessage: true });
-        if (e.spec) e.spec.inputs = undefined;
-        if (e.closure) e.closure.computedInputs = undefined;
-        return e;
-      }),
-    );
-    return create(ExecutionListSchema, { executions, token: nextToken(offset, rows.length, request.limit) });
+    const query = { filters, sort, limit: request.limit, offset };
+    const versions = await this.#d.executions.listVersions(query);
+    const executions = versions ? await this.#listByVersion(versions) : await this.#listRows(query);
+    // The token counts the rows the page read (a row gone before its second read is left out, not the page's end).
+    const read = versions?.length ?? executions.length;
+    return create(ExecutionListSchema, { executions, token: nextToken(offset, read, request.limit) });
+  }
+
+  /** A list item: the execution without its inputs, and with its error message trimmed. */
+  #listItem(row: ExecutionRow): Execution {
+    const e = executionFromRow(row, this.#d.db.codec, { trimErrorMessage: true });
+    if (e.spec) e.spec.inputs = undefined;
+    if (e.closure) e.closure.computedInputs = undefined;
+    return e;
+  }
+
+  /** SQLite: whole rows, each answer reused while its row is the same. */
+  async #listRows(query: ExecutionListQuery): Promise<Execution[]> {
+    const rows = await this.#d.executions.list(query);
+    return rows.map((row) => this.#listItems.answer(String(row.id), row, (r) => this.#listItem(r)));
+  }
+
+  /**
+   * PostgreSQL: the page as ids and row versions, then whole rows only for
+   * the items not kept at that version (a row that changed, or is new here).
+   */
+  async #listByVersion(versions: readonly ExecutionRowVersion[]): Promise<Execution[]> {
+    const kept = versions.map((v) => this.#listByVersions.get(String(v.id), v.version));
+    const missing = versions.filter((_, i) => kept[i] === undefined).map((v) => v.id);
+    const rows = new Map((await this.#d.executions.getVersioned(missing)).map((r) => [Number(r.id), r]));
+    const out: Execution[] = [];
+    versions.forEach((v, i) => {
+      const row = rows.get(v.id);
+      const item =
+        kept[i] ?? (row && this.#listByVersions.answer(String(v.id), row.row_version, row, (r) => this.#listItem(r)));
+      // A row deleted between the two reads (a reservation whose launch failed) is left out.
+      if (item !== undefined) out.push(item);
+    });
+    return out;
   }
 
   async #load(key: ExecutionKey): Promise<ExecutionRow> {

@@ -39,6 +39,15 @@ export interface ExecutionListQuery {
   readonly offset: number;
 }
 
+/** A row's id and version (listVersions). */
+export interface ExecutionRowVersion {
+  readonly id: number;
+  readonly version: string;
+}
+
+/** PostgreSQL's version of a row: the transaction that wrote it as it now is, and its update time. */
+const ROW_VERSION = sql<string>`executions.xmin::text || ' ' || executions.updated_at::text`.as("row_version");
+
 /** Advisory lock class of launch plan concurrency (the two-int key space, apart from single-bigint locks). */
 const CONCURRENCY_LOCK_CLASS = 0x4c50; // "LP"
 
@@ -195,6 +204,35 @@ export class ExecutionRepository {
    * execution's own tag rows. Without a sort, rows come in id order.
    */
   async list(q: ExecutionListQuery): Promise<ExecutionRow[]> {
+    return this.#page(q).selectAll("executions").execute() as Promise<ExecutionRow[]>;
+  }
+
+  /**
+   * The page's keys and each row's version, where the database has one
+   * (PostgreSQL: `xmin`, the transaction that wrote the row as it now is,
+   * with `updated_at`); undefined on SQLite. A row with the same id and
+   * version is the same row, byte for byte: an answer built from it can be
+   * served again without reading its closure and spec, most of its bytes.
+   */
+  async listVersions(q: ExecutionListQuery): Promise<ExecutionRowVersion[] | undefined> {
+    if (this.#db.dialect !== "postgres") return undefined;
+    const rows = await this.#page(q).select(["executions.id", ROW_VERSION]).execute();
+    return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+  }
+
+  /** Whole rows by id, each with its version (see listVersions), in no particular order. */
+  async getVersioned(ids: readonly number[]): Promise<(ExecutionRow & { readonly row_version: string })[]> {
+    if (ids.length === 0) return [];
+    return this.#db.kysely
+      .selectFrom("executions")
+      .selectAll("executions")
+      .select(ROW_VERSION)
+      .where("executions.id", "in", [...ids])
+      .execute() as Promise<(ExecutionRow & { readonly row_version: string })[]>;
+  }
+
+  /** The filtered, joined, ordered page, columns not yet chosen. */
+  #page(q: ExecutionListQuery) {
     const own = q.filters.filter((f) => f.entity !== "et");
     const tagFilters = q.filters.filter((f) => f.entity === "et");
     const used = new Set<EntityCode>(own.map((f) => f.entity));
@@ -202,14 +240,13 @@ export class ExecutionRepository {
     if (used.has("l")) query = query.innerJoin("launch_plans", "launch_plans.id", "executions.launch_plan_id");
     if (used.has("w")) query = query.innerJoin("workflows", "workflows.id", "executions.workflow_id");
     if (used.has("t")) query = query.innerJoin("tasks", "tasks.id", "executions.task_id");
-    let selected = query.selectAll("executions");
     const where = allFiltersSql(own, tableColumn, this.#db.codec);
-    if (where) selected = selected.where(where);
-    if (tagFilters.length > 0) selected = selected.where(this.#tagsExist(tagFilters));
-    selected = q.sort
-      ? selected.orderBy(sql.ref(`executions.${q.sort.column}`), q.sort.direction)
-      : selected.orderBy("executions.id", "asc");
-    return selected.limit(q.limit).offset(q.offset).execute() as Promise<ExecutionRow[]>;
+    if (where) query = query.where(where);
+    if (tagFilters.length > 0) query = query.where(this.#tagsExist(tagFilters));
+    query = q.sort
+      ? query.orderBy(sql.ref(`executions.${q.sort.column}`), q.sort.direction)
+      : query.orderBy("executions.id", "asc");
+    return query.limit(q.limit).offset(q.offset);
   }
 
   #tagsExist(filters: readonly Filter[]) {
