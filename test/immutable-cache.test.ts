@@ -142,9 +142,9 @@ for (const dialect of testDialects()) {
       const phase = async (s: TestServer) => (await s.admin.getExecution({ id: executionId })).closure?.phase;
       // ListExecutions keeps its items per row (per row version on PostgreSQL) on each replica.
       const listed = async (s: TestServer) =>
-        (
-          await s.admin.listExecutions({ id: { project: PROJECT, domain: DOMAIN }, limit: 100 })
-        ).executions.find((e) => e.id?.name === executionId.name)?.closure?.phase;
+        (await s.admin.listExecutions({ id: { project: PROJECT, domain: DOMAIN }, limit: 100 })).executions.find(
+          (e) => e.id?.name === executionId.name,
+        )?.closure?.phase;
       assert.equal(await phase(b), WorkflowExecution_Phase.UNDEFINED);
       assert.equal(await listed(b), WorkflowExecution_Phase.UNDEFINED);
       assert.equal(await listed(b), WorkflowExecution_Phase.UNDEFINED);
@@ -155,6 +155,7 @@ for (const dialect of testDialects()) {
       assert.equal(await listed(b), WorkflowExecution_Phase.RUNNING);
       await a.admin.terminateExecution({ id: executionId, cause: "enough" });
       assert.equal(await listed(b), WorkflowExecution_Phase.ABORTING);
+      assert.equal(await phase(b), WorkflowExecution_Phase.ABORTING);
       assert.equal(await listed(a), WorkflowExecution_Phase.ABORTING);
       // The other replica's CreateExecution uses the closure both read and cached: same result.
       const second = await b.admin.createExecution(

@@ -87,13 +87,15 @@ export class ExecutionManager {
   readonly #answers: RowAnswers<ExecutionRow, Execution>;
   readonly #listItems: RowAnswers<ExecutionRow, Execution>;
   readonly #listByVersions: VersionedAnswers<ExecutionRow, Execution>;
+  readonly #byVersion: VersionedAnswers<ExecutionRow, Execution>;
 
   constructor(deps: ExecutionManagerDeps) {
     this.#d = deps;
     this.#answers = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
     this.#listItems = new RowAnswers((deps.answerCacheBytes ?? 0) / 2);
-    // List items are kept per row version on PostgreSQL, per row content on SQLite: one of the two fills.
+    // Answers are kept per row version on PostgreSQL, per row content on SQLite: of each pair, one fills.
     this.#listByVersions = new VersionedAnswers((deps.answerCacheBytes ?? 0) / 2);
+    this.#byVersion = new VersionedAnswers((deps.answerCacheBytes ?? 0) / 2);
   }
 
   /** CreateExecution; `receivedAt` (microseconds) becomes the executor's accepted-at time. */
@@ -236,11 +238,19 @@ export class ExecutionManager {
   /** GetExecution, with the namespace filled in when the row has none. */
   async get(id: WorkflowExecutionIdentifier | undefined): Promise<Execution> {
     const key = executionKeyOf(requireWorkflowExecutionId(id));
-    const row = await this.#load(key);
     const text = `${key.project}/${key.domain}/${key.name}`;
-    return this.#answers.answer(text, row, (r) =>
-      executionFromRow(r, this.#d.db.codec, { defaultNamespace: this.#namespace(key) }),
-    );
+    const build = (r: ExecutionRow) =>
+      executionFromRow(r, this.#d.db.codec, { defaultNamespace: this.#namespace(key) });
+    const { executions } = this.#d;
+    if (!executions.rowVersions) return this.#answers.answer(text, await this.#load(key), build);
+    // PostgreSQL: the row's version first; the whole row (its closure and spec) only when the kept answer is older.
+    const version = await executions.versionOf(key);
+    if (version === undefined) throw executionNotFound(key);
+    const kept = this.#byVersion.get(text, version);
+    if (kept !== undefined) return kept;
+    const row = await executions.getVersioned(key);
+    if (!row) throw executionNotFound(key);
+    return this.#byVersion.answer(text, row.row_version, row, build);
   }
 
   /** GetExecutionData: inputs and outputs, inline and as URL blobs. */
@@ -294,7 +304,7 @@ export class ExecutionManager {
   async #listByVersion(versions: readonly ExecutionRowVersion[]): Promise<Execution[]> {
     const kept = versions.map((v) => this.#listByVersions.get(String(v.id), v.version));
     const missing = versions.filter((_, i) => kept[i] === undefined).map((v) => v.id);
-    const rows = new Map((await this.#d.executions.getVersioned(missing)).map((r) => [Number(r.id), r]));
+    const rows = new Map((await this.#d.executions.getVersionedByIds(missing)).map((r) => [Number(r.id), r]));
     const out: Execution[] = [];
     versions.forEach((v, i) => {
       const row = rows.get(v.id);

@@ -74,6 +74,25 @@ export class ExecutionRepository {
       .where("execution_name", "=", arg<string>("name")),
   );
 
+  /** PostgreSQL: a row's version alone, and the row with its version (GetExecution, see VersionedAnswers). */
+  readonly #versionByKey = new PreparedQuery((db, arg) =>
+    db
+      .selectFrom("executions")
+      .select(ROW_VERSION)
+      .where("execution_project", "=", arg<string>("project"))
+      .where("execution_domain", "=", arg<string>("domain"))
+      .where("execution_name", "=", arg<string>("name")),
+  );
+  readonly #versionedByKey = new PreparedQuery((db, arg) =>
+    db
+      .selectFrom("executions")
+      .selectAll("executions")
+      .select(ROW_VERSION)
+      .where("execution_project", "=", arg<string>("project"))
+      .where("execution_domain", "=", arg<string>("domain"))
+      .where("execution_name", "=", arg<string>("name")),
+  );
+
   constructor(db: Database) {
     this.#db = db;
   }
@@ -143,6 +162,22 @@ export class ExecutionRepository {
 
   async get(key: ExecutionKey, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
     return this.#byKey.first(ex, { project: key.project, domain: key.domain, name: key.name });
+  }
+
+  /** Whether rows have versions here (PostgreSQL; see listVersions). */
+  get rowVersions(): boolean {
+    return this.#db.dialect === "postgres";
+  }
+
+  /** The version of the row with this key (PostgreSQL only), undefined when there is no such row. */
+  async versionOf(key: ExecutionKey): Promise<string | undefined> {
+    const row = await this.#versionByKey.first(this.#db.kysely, { ...key });
+    return row?.row_version;
+  }
+
+  /** The row with this key and its version (PostgreSQL only). */
+  async getVersioned(key: ExecutionKey): Promise<(ExecutionRow & { readonly row_version: string }) | undefined> {
+    return this.#versionedByKey.first(this.#db.kysely, { ...key });
   }
 
   async getById(id: number, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
@@ -221,7 +256,7 @@ export class ExecutionRepository {
   }
 
   /** Whole rows by id, each with its version (see listVersions), in no particular order. */
-  async getVersioned(ids: readonly number[]): Promise<(ExecutionRow & { readonly row_version: string })[]> {
+  async getVersionedByIds(ids: readonly number[]): Promise<(ExecutionRow & { readonly row_version: string })[]> {
     if (ids.length === 0) return [];
     return this.#db.kysely
       .selectFrom("executions")
