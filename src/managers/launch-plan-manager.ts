@@ -51,7 +51,7 @@ import type { ProjectManager } from "./project-manager.js";
 import { activationPlan, scheduleOff } from "./registration/launch-plan-schedules.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
-import { RowAnswers } from "./row-answers.js";
+import { RowAnswers, VersionedAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, requireNonEmpty, validateIdentifier } from "./validation/identifier.js";
 import { validateLabels } from "./validation/labels.js";
 import { expectedInputs, validateLiteralMap, validateParameterMap } from "./validation/launch-plan-inputs.js";
@@ -80,10 +80,13 @@ export interface LaunchPlanManagerOptions {
 export class LaunchPlanManager {
   readonly #o: LaunchPlanManagerOptions;
   readonly #answers: RowAnswers<LaunchPlanRow, LaunchPlan>;
+  readonly #byVersion: VersionedAnswers<LaunchPlanRow, LaunchPlan>;
 
   constructor(options: LaunchPlanManagerOptions) {
     this.#o = options;
+    // Answers are kept per row content on SQLite, per row version on PostgreSQL: one of the two fills.
     this.#answers = new RowAnswers(options.answerCacheBytes ?? 0);
+    this.#byVersion = new VersionedAnswers(options.answerCacheBytes ?? 0);
   }
 
   async create(req: LaunchPlanCreateRequest): Promise<void> {
@@ -116,9 +119,17 @@ export class LaunchPlanManager {
   async get(req: ObjectGetRequest): Promise<LaunchPlan> {
     validateIdentifier(req.id, ResourceType.LAUNCH_PLAN);
     const key = entityKey(req.id);
-    const row = await this.#o.launchPlans.get(key);
+    const build = (r: LaunchPlanRow) => launchPlanFromRow(r, this.#o.database.codec);
+    const { launchPlans } = this.#o;
+    if (launchPlans.versions.enabled) {
+      // PostgreSQL: the row's version first; the whole row (spec, closure) only when the kept answer is older.
+      const answer = await this.#byVersion.read(versionKeyText(key), launchPlans.versions, { ...key }, build);
+      if (answer === undefined) throw missingEntityError(ResourceType.LAUNCH_PLAN, key);
+      return answer;
+    }
+    const row = await launchPlans.get(key);
     if (!row) throw missingEntityError(ResourceType.LAUNCH_PLAN, key);
-    return this.#answers.answer(versionKeyText(key), row, (r) => launchPlanFromRow(r, this.#o.database.codec));
+    return this.#answers.answer(versionKeyText(key), row, build);
   }
 
   async getActive(req: ActiveLaunchPlanRequest): Promise<LaunchPlan> {

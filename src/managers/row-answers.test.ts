@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodedOnce } from "../proto/encoded-once.js";
-import { RowAnswers } from "./row-answers.js";
+import { RowAnswers, VersionedAnswers } from "./row-answers.js";
 
 interface Row {
   state: number;
@@ -52,4 +52,23 @@ test("with no memory nothing is kept", () => {
   answers.answer("k", row(1, [1]), build);
   answers.answer("k", row(1, [1]), build);
   assert.equal(built, 2);
+});
+
+test("an answer kept per row version is served for that version only, and is final", () => {
+  const answers = new VersionedAnswers<Row, { n: number }>(1 << 20);
+  let built = 0;
+  const build = () => ({ n: ++built });
+  assert.equal(answers.get("e1", "100 t1"), undefined);
+  const first = answers.answer("e1", "100 t1", row(1, [1]), build);
+  assert.equal(answers.get("e1", "100 t1"), first);
+  assert.equal(answers.get("e1", "101 t2"), undefined, "a newer version of the row");
+  assert.equal(answers.get("e2", "100 t1"), undefined, "another row");
+  const second = answers.answer("e1", "101 t2", row(2, [1]), build);
+  assert.equal(answers.get("e1", "100 t1"), undefined, "only the latest version is kept");
+  assert.equal(answers.get("e1", "101 t2"), second);
+  let encodings = 0;
+  encodedOnce(second, "binary", () => new Uint8Array([++encodings]));
+  encodedOnce(second, "binary", () => new Uint8Array([++encodings]));
+  assert.equal(encodings, 1);
+  assert.equal(new VersionedAnswers<Row, { n: number }>(0).answer("e", "1", row(1, [1]), build).n, 3);
 });

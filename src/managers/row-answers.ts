@@ -8,6 +8,7 @@
  */
 import { LruCache } from "../common/lru-cache.js";
 import { markFinal } from "../proto/encoded-once.js";
+import type { RowVersionReads } from "../store/repositories/row-versions.js";
 import { rowWeight } from "../store/repositories/versioned-entities.js";
 
 /**
@@ -59,6 +60,25 @@ export class VersionedAnswers<R extends object, A extends object> {
     const answer = markFinal(build(row));
     this.#kept.set(key, { version, answer }, 3 * rowWeight(row));
     return answer;
+  }
+
+  /**
+   * The answer for the row `rowKey` names: the row's version first, then the
+   * whole row only when no answer is kept for that version (one small read
+   * for an unchanged row, two for a changed one); undefined when no such row.
+   */
+  async read(
+    key: string,
+    reads: RowVersionReads<R>,
+    rowKey: Readonly<Record<string, unknown>>,
+    build: (row: R) => A,
+  ): Promise<A | undefined> {
+    const version = await reads.versionOf(rowKey);
+    if (version === undefined) return undefined;
+    const kept = this.get(key, version);
+    if (kept !== undefined) return kept;
+    const row = await reads.rowOf(rowKey);
+    return row && this.answer(key, row.row_version, row, build);
   }
 }
 

@@ -242,15 +242,10 @@ export class ExecutionManager {
     const build = (r: ExecutionRow) =>
       executionFromRow(r, this.#d.db.codec, { defaultNamespace: this.#namespace(key) });
     const { executions } = this.#d;
-    if (!executions.rowVersions) return this.#answers.answer(text, await this.#load(key), build);
-    // PostgreSQL: the row's version first; the whole row (its closure and spec) only when the kept answer is older.
-    const version = await executions.versionOf(key);
-    if (version === undefined) throw executionNotFound(key);
-    const kept = this.#byVersion.get(text, version);
-    if (kept !== undefined) return kept;
-    const row = await executions.getVersioned(key);
-    if (!row) throw executionNotFound(key);
-    return this.#byVersion.answer(text, row.row_version, row, build);
+    if (!executions.versions.enabled) return this.#answers.answer(text, await this.#load(key), build);
+    const answer = await this.#byVersion.read(text, executions.versions, { ...key }, build);
+    if (answer === undefined) throw executionNotFound(key);
+    return answer;
   }
 
   /** GetExecutionData: inputs and outputs, inline and as URL blobs. */

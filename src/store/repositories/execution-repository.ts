@@ -13,6 +13,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
+import { RowVersionReads, rowVersion, type Versioned } from "./row-versions.js";
 
 /** A launch plan name: concurrency limits span every version. */
 export interface LaunchPlanName {
@@ -45,9 +46,6 @@ export interface ExecutionRowVersion {
   readonly version: string;
 }
 
-/** PostgreSQL's version of a row: the transaction that wrote it as it now is, and its update time. */
-const ROW_VERSION = sql<string>`executions.xmin::text || ' ' || executions.updated_at::text`.as("row_version");
-
 /** Advisory lock class of launch plan concurrency (the two-int key space, apart from single-bigint locks). */
 const CONCURRENCY_LOCK_CLASS = 0x4c50; // "LP"
 
@@ -74,27 +72,16 @@ export class ExecutionRepository {
       .where("execution_name", "=", arg<string>("name")),
   );
 
-  /** PostgreSQL: a row's version alone, and the row with its version (GetExecution, see VersionedAnswers). */
-  readonly #versionByKey = new PreparedQuery((db, arg) =>
-    db
-      .selectFrom("executions")
-      .select(ROW_VERSION)
-      .where("execution_project", "=", arg<string>("project"))
-      .where("execution_domain", "=", arg<string>("domain"))
-      .where("execution_name", "=", arg<string>("name")),
-  );
-  readonly #versionedByKey = new PreparedQuery((db, arg) =>
-    db
-      .selectFrom("executions")
-      .selectAll("executions")
-      .select(ROW_VERSION)
-      .where("execution_project", "=", arg<string>("project"))
-      .where("execution_domain", "=", arg<string>("domain"))
-      .where("execution_name", "=", arg<string>("name")),
-  );
+  /** PostgreSQL: a row's version alone, or the row with its version, by key (GetExecution). */
+  readonly versions: RowVersionReads<ExecutionRow>;
 
   constructor(db: Database) {
     this.#db = db;
+    this.versions = new RowVersionReads(db, "executions", {
+      project: "execution_project",
+      domain: "execution_domain",
+      name: "execution_name",
+    });
   }
 
   /**
@@ -164,22 +151,6 @@ export class ExecutionRepository {
     return this.#byKey.first(ex, { project: key.project, domain: key.domain, name: key.name });
   }
 
-  /** Whether rows have versions here (PostgreSQL; see listVersions). */
-  get rowVersions(): boolean {
-    return this.#db.dialect === "postgres";
-  }
-
-  /** The version of the row with this key (PostgreSQL only), undefined when there is no such row. */
-  async versionOf(key: ExecutionKey): Promise<string | undefined> {
-    const row = await this.#versionByKey.first(this.#db.kysely, { ...key });
-    return row?.row_version;
-  }
-
-  /** The row with this key and its version (PostgreSQL only). */
-  async getVersioned(key: ExecutionKey): Promise<(ExecutionRow & { readonly row_version: string }) | undefined> {
-    return this.#versionedByKey.first(this.#db.kysely, { ...key });
-  }
-
   async getById(id: number, ex: Executor = this.#db.kysely): Promise<ExecutionRow | undefined> {
     return ex.selectFrom("executions").selectAll().where("id", "=", id).executeTakeFirst();
   }
@@ -244,26 +215,27 @@ export class ExecutionRepository {
 
   /**
    * The page's keys and each row's version, where the database has one
-   * (PostgreSQL: `xmin`, the transaction that wrote the row as it now is,
-   * with `updated_at`); undefined on SQLite. A row with the same id and
-   * version is the same row, byte for byte: an answer built from it can be
-   * served again without reading its closure and spec, most of its bytes.
+   * (PostgreSQL, see row-versions.ts); undefined on SQLite. A row with the
+   * same id and version is the same row, byte for byte: an answer built from
+   * it can be served again without reading its closure and spec.
    */
   async listVersions(q: ExecutionListQuery): Promise<ExecutionRowVersion[] | undefined> {
-    if (this.#db.dialect !== "postgres") return undefined;
-    const rows = await this.#page(q).select(["executions.id", ROW_VERSION]).execute();
+    if (!this.versions.enabled) return undefined;
+    const rows = await this.#page(q)
+      .select(["executions.id", rowVersion("executions")])
+      .execute();
     return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
   }
 
   /** Whole rows by id, each with its version (see listVersions), in no particular order. */
-  async getVersionedByIds(ids: readonly number[]): Promise<(ExecutionRow & { readonly row_version: string })[]> {
+  async getVersionedByIds(ids: readonly number[]): Promise<Versioned<ExecutionRow>[]> {
     if (ids.length === 0) return [];
     return this.#db.kysely
       .selectFrom("executions")
       .selectAll("executions")
-      .select(ROW_VERSION)
+      .select(rowVersion("executions"))
       .where("executions.id", "in", [...ids])
-      .execute() as Promise<(ExecutionRow & { readonly row_version: string })[]>;
+      .execute() as Promise<Versioned<ExecutionRow>[]>;
   }
 
   /** The filtered, joined, ordered page, columns not yet chosen. */

@@ -10,6 +10,7 @@ import { LaunchPlanState } from "../../proto/gen/flyteidl/admin/launch_plan_pb.j
 import type { Database, Executor } from "../database.js";
 import type { LaunchPlansTable } from "../schema.js";
 import type { LaunchPlanRow } from "./launch-plan-mapper.js";
+import { RowVersionReads } from "./row-versions.js";
 import type { SchedulableEntity, SchedulableEntityRepository } from "./schedulable-entity-repository.js";
 import {
   getByKey,
@@ -38,9 +39,18 @@ export interface ActivationPlan {
 export class LaunchPlanRepository extends VersionedEntityRepository<"launch_plans"> {
   readonly #schedules: SchedulableEntityRepository;
 
+  /** PostgreSQL: a row's version alone, or the row with its version, by key (GetLaunchPlan). */
+  readonly versions: RowVersionReads<LaunchPlanRow>;
+
   constructor(db: Database, schedules: SchedulableEntityRepository) {
     super(db, "launch_plans");
     this.#schedules = schedules;
+    this.versions = new RowVersionReads(db, "launch_plans", {
+      project: "project",
+      domain: "domain",
+      name: "name",
+      version: "version",
+    });
   }
 
   /** Inserts a launch plan; `false` when the key is taken. */

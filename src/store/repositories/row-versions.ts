@@ -1,0 +1,70 @@
+/**
+ * Row versions on PostgreSQL: `xmin` is the transaction that wrote a row as
+ * it now is, so every committed change gives the row a new one; with the
+ * row's `updated_at` it names one state of the row. Reads that find their
+ * answer kept for that version skip the row's large columns (an execution's
+ * closure and spec, a launch plan's): most of its bytes on the wire and of
+ * the driver's parsing. SQLite has no such column; its callers compare
+ * whole rows instead (managers/row-answers.ts).
+ */
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
+import type { Database } from "../database.js";
+import { PreparedQuery } from "../prepared-query.js";
+import type { Schema } from "../schema.js";
+
+/** Tables read by version. */
+export type VersionedRowTable = "executions" | "launch_plans";
+
+/** A row with its version. */
+export type Versioned<R> = R & { readonly row_version: string };
+
+/** `<table>.xmin::text || ' ' || <table>.updated_at::text AS row_version` */
+export function rowVersion(table: VersionedRowTable) {
+  const version: RawBuilder<string> = sql<string>`${sql.ref(`${table}.xmin`)}::text || ' ' || ${sql.ref(`${table}.updated_at`)}::text`;
+  return version.as("row_version");
+}
+
+/**
+ * A row by its key columns, with its version, or its version alone.
+ *
+ * @example
+ * const reads = new RowVersionReads<ExecutionRow>(db, "executions", { project: "execution_project", ... });
+ * const version = await reads.versionOf({ project: "p", domain: "d", name: "n" });
+ */
+export class RowVersionReads<R> {
+  readonly #db: Database;
+  readonly #version: PreparedQuery<{ row_version: string }>;
+  readonly #row: PreparedQuery<Versioned<R>>;
+
+  /** `key`: argument name → column, e.g. `{ project: "execution_project" }`. */
+  constructor(db: Database, table: VersionedRowTable, key: Readonly<Record<string, string>>) {
+    this.#db = db;
+    const keyed = (db: Kysely<Schema>, arg: (name: string) => unknown) => {
+      let q = db.selectFrom(table as "executions") as SelectQueryBuilder<Schema, "executions", object>;
+      for (const [name, column] of Object.entries(key)) q = q.where(sql.ref(`${table}.${column}`), "=", arg(name));
+      return q;
+    };
+    this.#version = new PreparedQuery((db, arg) => keyed(db, arg).select(rowVersion(table)) as never);
+    this.#row = new PreparedQuery(
+      (db, arg) =>
+        keyed(db, arg)
+          .selectAll(table as "executions")
+          .select(rowVersion(table)) as never,
+    );
+  }
+
+  /** Whether this database has row versions (PostgreSQL). */
+  get enabled(): boolean {
+    return this.#db.dialect === "postgres";
+  }
+
+  /** The version of the row with this key, undefined when there is none. */
+  async versionOf(key: Readonly<Record<string, unknown>>): Promise<string | undefined> {
+    return (await this.#version.first(this.#db.kysely, key))?.row_version;
+  }
+
+  /** The row with this key and its version. */
+  rowOf(key: Readonly<Record<string, unknown>>): Promise<Versioned<R> | undefined> {
+    return this.#row.first(this.#db.kysely, key);
+  }
+}
