@@ -130,8 +130,17 @@ for (const dialect of testDialects()) {
     test("project state and executions changed on one replica are what the other serves", async () => {
       await a.admin.registerProject({ project: { id: "cache-p", name: "cache-p" } });
       assert.equal((await b.admin.getProject({ id: "cache-p" })).state, Project_ProjectState.ACTIVE);
+      // ListProjects keeps its items (per row version on PostgreSQL); an explicit filter also lists archived ones.
+      const listedState = async (s: TestServer) =>
+        (await s.admin.listProjects({ filters: "eq(identifier,cache-p)", limit: 10 })).projects[0]?.state;
+      assert.equal(await listedState(b), Project_ProjectState.ACTIVE);
+      assert.equal(await listedState(b), Project_ProjectState.ACTIVE);
       await a.admin.updateProject({ id: "cache-p", name: "cache-p", state: Project_ProjectState.ARCHIVED });
       assert.equal((await b.admin.getProject({ id: "cache-p" })).state, Project_ProjectState.ARCHIVED);
+      assert.equal(await listedState(b), Project_ProjectState.ARCHIVED);
+      await a.admin.updateProject({ id: "cache-p", name: "renamed", state: Project_ProjectState.ARCHIVED });
+      const renamed = await b.admin.listProjects({ filters: "eq(identifier,cache-p)", limit: 10 });
+      assert.equal(renamed.projects[0]?.name, "renamed");
 
       await registerHello(a.admin, "c3");
       const created = await a.admin.createExecution(

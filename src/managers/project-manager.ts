@@ -24,7 +24,7 @@ import { parseFilters } from "../store/list/filters.js";
 import { parseSort, parseToken } from "../store/list/paging.js";
 import { type ProjectRow, projectFromRow } from "../store/repositories/project-mapper.js";
 import type { ProjectRepository } from "../store/repositories/project-repository.js";
-import { RowAnswers } from "./row-answers.js";
+import { RowAnswers, VersionedAnswers } from "./row-answers.js";
 import { validateLabels } from "./validation/labels.js";
 
 const MAX_NAME_BYTES = 64;
@@ -43,10 +43,13 @@ export class ProjectManager {
   readonly #domainIds: ReadonlySet<string>;
   /** ListProjects items, reused (with their encodings) while their row is unchanged. */
   readonly #answers: RowAnswers<ProjectRow, Project>;
+  readonly #byVersion: VersionedAnswers<ProjectRow, Project>;
 
   constructor(repo: ProjectRepository, domains: readonly { id: string; name: string }[], answerCacheBytes = 0) {
     this.#repo = repo;
+    // Kept per row content on SQLite, per row version on PostgreSQL: one of the two fills.
     this.#answers = new RowAnswers(answerCacheBytes);
+    this.#byVersion = new VersionedAnswers(answerCacheBytes);
     this.#domains = domains.map((d) => create(DomainSchema, { id: d.id, name: d.name }));
     this.#domainIds = new Set(domains.map((d) => d.id));
   }
@@ -87,11 +90,18 @@ export class ProjectManager {
     const filters = req.filters === "" ? parseFilters("ne(state,1)", "p") : parseFilters(req.filters, "p");
     const sort = parseSort(req.sortBy, "p") ?? { column: "identifier", direction: "asc" as const };
     const offset = parseToken(req.token, "ListProjects");
-    const rows = await this.#repo.list({ filters, sort, limit: req.limit, offset });
+    const query = { filters, sort, limit: req.limit, offset };
+    const build = (row: ProjectRow) => projectFromRow(row, this.#domains);
+    // PostgreSQL: ids and row versions first, whole rows only for projects not kept at that version.
+    const versions = await this.#repo.listVersions(query);
+    const projects = versions
+      ? await this.#byVersion.page(versions, (ids) => this.#repo.getVersionedByIds(ids), build)
+      : (await this.#repo.list(query)).map((r) => this.#answers.answer(r.identifier, r, build));
+    const read = versions?.length ?? projects.length;
     return create(ProjectsSchema, {
-      projects: rows.map((r) => this.#answers.answer(r.identifier, r, (row) => projectFromRow(row, this.#domains))),
+      projects,
       // FlyteAdmin compares the page size with the limit even when the limit is 0.
-      token: rows.length === req.limit ? String(offset + rows.length) : "",
+      token: read === req.limit ? String(offset + read) : "",
     });
   }
 

@@ -8,7 +8,7 @@
  */
 import { LruCache } from "../common/lru-cache.js";
 import { markFinal } from "../proto/encoded-once.js";
-import type { RowVersionReads } from "../store/repositories/row-versions.js";
+import type { RowVersion, RowVersionReads, Versioned } from "../store/repositories/row-versions.js";
 import { rowWeight } from "../store/repositories/versioned-entities.js";
 
 /**
@@ -79,6 +79,28 @@ export class VersionedAnswers<R extends object, A extends object> {
     if (kept !== undefined) return kept;
     const row = await reads.rowOf(rowKey);
     return row && this.answer(key, row.row_version, row, build);
+  }
+
+  /**
+   * The answers for a page read as ids and versions: kept ones as they are,
+   * the others built from whole rows read by id (`rowsOf`, one read for all).
+   * A row gone between the two reads is left out.
+   */
+  async page(
+    page: readonly RowVersion[],
+    rowsOf: (ids: number[]) => Promise<Versioned<R & { readonly id: number | string }>[]>,
+    build: (row: R) => A,
+  ): Promise<A[]> {
+    const kept = page.map((v) => this.get(String(v.id), v.version));
+    const missing = page.filter((_, i) => kept[i] === undefined).map((v) => v.id);
+    const rows = new Map((missing.length > 0 ? await rowsOf(missing) : []).map((r) => [Number(r.id), r]));
+    const out: A[] = [];
+    page.forEach((v, i) => {
+      const row = rows.get(v.id);
+      const answer = kept[i] ?? (row && this.answer(String(v.id), row.row_version, row, build));
+      if (answer !== undefined) out.push(answer);
+    });
+    return out;
   }
 }
 

@@ -45,11 +45,8 @@ import {
   rowKey,
   specOf,
 } from "../../store/repositories/execution-mapper.js";
-import type {
-  ExecutionListQuery,
-  ExecutionRepository,
-  ExecutionRowVersion,
-} from "../../store/repositories/execution-repository.js";
+import type { ExecutionListQuery, ExecutionRepository } from "../../store/repositories/execution-repository.js";
+import type { RowVersion } from "../../store/repositories/row-versions.js";
 import { RowAnswers, VersionedAnswers } from "../row-answers.js";
 import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
@@ -296,19 +293,12 @@ export class ExecutionManager {
    * PostgreSQL: the page as ids and row versions, then whole rows only for
    * the items not kept at that version (a row that changed, or is new here).
    */
-  async #listByVersion(versions: readonly ExecutionRowVersion[]): Promise<Execution[]> {
-    const kept = versions.map((v) => this.#listByVersions.get(String(v.id), v.version));
-    const missing = versions.filter((_, i) => kept[i] === undefined).map((v) => v.id);
-    const rows = new Map((await this.#d.executions.getVersionedByIds(missing)).map((r) => [Number(r.id), r]));
-    const out: Execution[] = [];
-    versions.forEach((v, i) => {
-      const row = rows.get(v.id);
-      const item =
-        kept[i] ?? (row && this.#listByVersions.answer(String(v.id), row.row_version, row, (r) => this.#listItem(r)));
-      // A row deleted between the two reads (a reservation whose launch failed) is left out.
-      if (item !== undefined) out.push(item);
-    });
-    return out;
+  #listByVersion(versions: readonly RowVersion[]): Promise<Execution[]> {
+    return this.#listByVersions.page(
+      versions,
+      (ids) => this.#d.executions.getVersionedByIds(ids),
+      (r) => this.#listItem(r),
+    );
   }
 
   async #load(key: ExecutionKey): Promise<ExecutionRow> {

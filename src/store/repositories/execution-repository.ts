@@ -13,7 +13,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
-import { RowVersionReads, rowVersion, type Versioned } from "./row-versions.js";
+import { type RowVersion, RowVersionReads, rowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 /** A launch plan name: concurrency limits span every version. */
 export interface LaunchPlanName {
@@ -38,12 +38,6 @@ export interface ExecutionListQuery {
   readonly sort?: SortOrder | undefined;
   readonly limit: number;
   readonly offset: number;
-}
-
-/** A row's id and version (listVersions). */
-export interface ExecutionRowVersion {
-  readonly id: number;
-  readonly version: string;
 }
 
 /** Advisory lock class of launch plan concurrency (the two-int key space, apart from single-bigint locks). */
@@ -219,7 +213,7 @@ export class ExecutionRepository {
    * same id and version is the same row, byte for byte: an answer built from
    * it can be served again without reading its closure and spec.
    */
-  async listVersions(q: ExecutionListQuery): Promise<ExecutionRowVersion[] | undefined> {
+  async listVersions(q: ExecutionListQuery): Promise<RowVersion[] | undefined> {
     if (!this.versions.enabled) return undefined;
     const rows = await this.#page(q)
       .select(["executions.id", rowVersion("executions")])
@@ -229,13 +223,7 @@ export class ExecutionRepository {
 
   /** Whole rows by id, each with its version (see listVersions), in no particular order. */
   async getVersionedByIds(ids: readonly number[]): Promise<Versioned<ExecutionRow>[]> {
-    if (ids.length === 0) return [];
-    return this.#db.kysely
-      .selectFrom("executions")
-      .selectAll("executions")
-      .select(rowVersion("executions"))
-      .where("executions.id", "in", [...ids])
-      .execute() as Promise<Versioned<ExecutionRow>[]>;
+    return versionedRowsByIds(this.#db, "executions", ids);
   }
 
   /** The filtered, joined, ordered page, columns not yet chosen. */

@@ -9,6 +9,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
+import { type RowVersion, rowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 export interface ProjectChanges {
   readonly name?: string | undefined;
@@ -69,13 +70,32 @@ export class ProjectRepository {
   }
 
   async list(q: ProjectListQuery): Promise<ProjectRow[]> {
-    let query = this.#db.kysely.selectFrom("projects").selectAll();
+    return this.#page(q).selectAll().execute();
+  }
+
+  /** The page's ids and row versions (PostgreSQL, see row-versions.ts); undefined on SQLite. */
+  async listVersions(q: ProjectListQuery): Promise<RowVersion[] | undefined> {
+    if (this.#db.dialect !== "postgres") return undefined;
+    const rows = await this.#page(q)
+      .select(["projects.id", rowVersion("projects")])
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+  }
+
+  /** Whole rows by id with their versions. */
+  getVersionedByIds(ids: readonly number[]): Promise<Versioned<ProjectRow>[]> {
+    return versionedRowsByIds(this.#db, "projects", ids);
+  }
+
+  /** The filtered, ordered page, columns not yet chosen. */
+  #page(q: ProjectListQuery) {
+    let query = this.#db.kysely.selectFrom("projects");
     const where = allFiltersSql(q.filters, tableColumn, this.#db.codec);
     if (where) query = query.where(where);
     query = query.orderBy(`projects.${q.sort.column}` as "projects.identifier", q.sort.direction);
     if (q.limit > 0) query = query.limit(q.limit);
     if (q.offset > 0)
       query = q.limit > 0 ? query.offset(q.offset) : query.limit(Number.MAX_SAFE_INTEGER).offset(q.offset);
-    return query.execute();
+    return query;
   }
 }

@@ -13,7 +13,13 @@ import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 
 /** Tables read by version. */
-export type VersionedRowTable = "executions" | "launch_plans";
+export type VersionedRowTable = "executions" | "launch_plans" | "projects";
+
+/** A row of a page, as its id and version. */
+export interface RowVersion {
+  readonly id: number;
+  readonly version: string;
+}
 
 /** A row with its version. */
 export type Versioned<R> = R & { readonly row_version: string };
@@ -22,6 +28,22 @@ export type Versioned<R> = R & { readonly row_version: string };
 export function rowVersion(table: VersionedRowTable) {
   const version: RawBuilder<string> = sql<string>`${sql.ref(`${table}.xmin`)}::text || ' ' || ${sql.ref(`${table}.updated_at`)}::text`;
   return version.as("row_version");
+}
+
+/** Whole rows by id, each with its version, in no particular order (the rows a page's versions did not match). */
+export async function versionedRowsByIds<R>(
+  db: Database,
+  table: VersionedRowTable,
+  ids: readonly number[],
+): Promise<Versioned<R>[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.kysely
+    .selectFrom(table as "executions")
+    .selectAll(table as "executions")
+    .select(rowVersion(table))
+    .where(sql.ref(`${table}.id`), "in", [...ids])
+    .execute();
+  return rows as unknown as Versioned<R>[];
 }
 
 /**
