@@ -50,6 +50,15 @@ export class Database {
     return this.#dialect.kysely;
   }
 
+  /**
+   * Where writes outside a transaction go: with transactions, on their pool
+   * (PostgreSQL; see postgres-dialect.ts), so that inserts never queue
+   * behind reads on the few connections single statements share.
+   */
+  get writer(): Kysely<Schema> {
+    return this.#dialect.transactions ?? this.#dialect.kysely;
+  }
+
   get dialect(): DialectName {
     return this.#dialect.name;
   }
@@ -108,7 +117,7 @@ export class Database {
 
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: (trx: Transaction<Schema>) => Promise<T>): Promise<T> {
-    return this.kysely.transaction().execute(fn);
+    return this.writer.transaction().execute(fn);
   }
 
   /**

@@ -30,6 +30,8 @@ export interface ValueCodec {
 export interface StoreDialect {
   readonly name: DialectName;
   readonly kysely: Kysely<Schema>;
+  /** Where transactions run, when not on `kysely` (PostgreSQL: a pool of their own, see postgres-dialect.ts). */
+  readonly transactions?: Kysely<Schema>;
   readonly types: ColumnTypes;
   readonly codec: ValueCodec;
   /** Whether `SELECT ... FOR UPDATE` exists (PostgreSQL); SQLite serialises writers instead. */

@@ -5,6 +5,7 @@
  * them to milliseconds) and int8 as numbers.
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
 import pg from "pg";
 import { goDurationMs } from "../../common/duration.js";
@@ -77,26 +78,53 @@ function parseOptions(options: string): Partial<pg.PoolConfig> {
 }
 
 /**
+ * How `database.maxOpenConnections` is shared: reads (single statements)
+ * run on a few connections, four per core, and queue here in arrival
+ * order; transactions and inserts, which may hold their connection across
+ * blob store I/O (CreateExecution's inputs, a workflow's closure) or wait
+ * on the WAL, get the rest. With as many connections as requests in
+ * flight, PostgreSQL's backends share the cores all at once and every
+ * answer comes late; with few, the first ones come first. Measured with 32
+ * calls in flight on 2 cores: 8 read connections answered GetExecution,
+ * GetLaunchPlan, ListExecutions and ListTasks 10-19% faster than 100; 4 or
+ * 16 did less well.
+ */
+export function poolSizes(maxOpen: number): { statements: number; transactions: number } {
+  const perCore = Number(process.env.FLYTEADMIN_PG_STATEMENT_CONNS) || 4 * availableParallelism();
+  const statements = Math.max(1, Math.min(perCore, Math.floor(maxOpen / 2)));
+  return { statements, transactions: Math.max(1, maxOpen - statements) };
+}
+
+/**
  * Opens a pool against PostgreSQL.
  *
  * @example
  * const store = openPostgres(config.database);
  */
 export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
-  const pool = new pg.Pool(poolConfig(settings, url));
-  // An idle connection cut by the server (restart, failover, idle kill) is
-  // reported here after the pool has dropped it; without a listener Node
-  // treats the 'error' event as fatal and the whole server exits.
-  pool.on("error", () => {});
-  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+  const config = poolConfig(settings, url);
+  const sizes = poolSizes(config.max ?? 1);
+  const open = (max: number) => {
+    const pool = new pg.Pool({ ...config, max });
+    // An idle connection cut by the server (restart, failover, idle kill) is
+    // reported here after the pool has dropped it; without a listener Node
+    // treats the 'error' event as fatal and the whole server exits.
+    pool.on("error", () => {});
+    return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+  };
+  const kysely = open(sizes.statements);
+  const transactions = open(sizes.transactions);
   return {
     name: "postgres",
     kysely,
+    transactions,
     types: { id: "bigserial", bigint: "bigint", timestamp: "timestamptz", bytes: "bytea" },
     codec,
     rowLocks: true,
     isUniqueViolation: (err) => (err as { code?: unknown })?.code === "23505",
-    close: () => kysely.destroy(),
+    close: async () => {
+      await Promise.all([kysely.destroy(), transactions.destroy()]);
+    },
   };
 }
 

@@ -49,7 +49,7 @@ export class ProjectRepository {
   async create(p: Project): Promise<void> {
     const now = this.#db.codec.time(nowMicros());
     await this.#db.insertUnique(() =>
-      this.#db.kysely
+      this.#db.writer
         .insertInto("projects")
         .values({ ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now })
         .execute(),

@@ -100,7 +100,7 @@ export async function insertAllOnce(db: Database, inserts: readonly InsertStatem
       for (const insert of inserts) await insert(trx).execute();
     });
   }
-  let qc = db.kysely as QueryCreator<Schema>;
+  let qc = db.writer as QueryCreator<Schema>;
   inserts.slice(0, -1).forEach((insert, i) => {
     qc = qc.with(`insert_${i}`, ((q: QueryCreator<Schema>) => insert(q)) as never) as unknown as QueryCreator<Schema>;
   });
