@@ -62,6 +62,8 @@ export interface StartOptions {
    * runs neither, and `executors` then says how it reaches the leader's engine.
    */
   readonly role?: "leader" | "follower";
+  /** How many server processes share this machine's cores (`server.workers`); sizes the read connections. */
+  readonly processes?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const exposure = localEngineExposure(config);
   if (exposure) throw new Error(`refusing to start: ${exposure}`);
   const metrics = new Metrics();
-  const database = Database.open(config, dataDir);
+  const database = Database.open(config, dataDir, { processes: options.processes ?? 1 });
   let grpcServer: grpc.Server | undefined;
   let httpServer: HttpServer | undefined;
   let ports: SharedPorts | undefined;

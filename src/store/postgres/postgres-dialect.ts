@@ -87,12 +87,16 @@ function parseOptions(options: string): Partial<pg.PoolConfig> {
  * answer comes late; with few, the first ones come first. Measured with 32
  * calls in flight on 2 cores: 8 read connections answered GetExecution,
  * GetLaunchPlan, ListExecutions and ListTasks 10-19% faster than 100; 4 or
- * 16 did less well.
+ * 16 did less well. Worker processes (`processes`) split the four per core.
  */
-export function poolSizes(maxOpen: number): { statements: number; transactions: number } {
-  const perCore = Number(process.env.FLYTEADMIN_PG_STATEMENT_CONNS) || 4 * availableParallelism();
-  const statements = Math.max(1, Math.min(perCore, Math.floor(maxOpen / 2)));
-  return { statements, transactions: Math.max(1, maxOpen - statements) };
+export function poolSizes(maxOpen: number, processes = 1): { statements: number; transactions: number } {
+  // transactions: 0 means they share the statements' pool.
+  // This process's share of the cores, when several server processes (server.workers) run here.
+  const reads = Math.ceil((4 * availableParallelism()) / Math.max(1, processes));
+  // One connection cannot be split: reads and transactions then share it.
+  if (maxOpen < 2) return { statements: 1, transactions: 0 };
+  const statements = Math.max(1, Math.min(reads, Math.floor(maxOpen / 2)));
+  return { statements, transactions: maxOpen - statements };
 }
 
 /**
@@ -101,9 +105,9 @@ export function poolSizes(maxOpen: number): { statements: number; transactions: 
  * @example
  * const store = openPostgres(config.database);
  */
-export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
+export function openPostgres(settings: PostgresSettings, url?: string, processes = 1): StoreDialect {
   const config = poolConfig(settings, url);
-  const sizes = poolSizes(config.max ?? 1);
+  const sizes = poolSizes(config.max ?? 1, processes);
   const open = (max: number) => {
     const pool = new pg.Pool({ ...config, max });
     // An idle connection cut by the server (restart, failover, idle kill) is
@@ -113,7 +117,7 @@ export function openPostgres(settings: PostgresSettings, url?: string): StoreDia
     return new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   };
   const kysely = open(sizes.statements);
-  const transactions = open(sizes.transactions);
+  const transactions = sizes.transactions > 0 ? open(sizes.transactions) : kysely;
   return {
     name: "postgres",
     kysely,
@@ -123,7 +127,8 @@ export function openPostgres(settings: PostgresSettings, url?: string): StoreDia
     rowLocks: true,
     isUniqueViolation: (err) => (err as { code?: unknown })?.code === "23505",
     close: async () => {
-      await Promise.all([kysely.destroy(), transactions.destroy()]);
+      await kysely.destroy();
+      if (transactions !== kysely) await transactions.destroy();
     },
   };
 }
