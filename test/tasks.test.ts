@@ -342,6 +342,30 @@ describeEachDatabase("tasks", (srv) => {
     );
   });
 
+  test("re-registration against a digest made another way (FlyteAdmin's, imported) compares the structures", async () => {
+    const s = srv();
+    await ensureProjects(s, PROJECT);
+    const id = taskId("wf.imported", "v1");
+    await s.admin.createTask(createTaskRequest(id, IO));
+    const db = s.server.database;
+    await db.kysely
+      .updateTable("tasks")
+      .set({ digest: db.codec.bytes(new Uint8Array(32).fill(7)) })
+      .where("name", "=", "wf.imported")
+      .execute();
+    await rejectsWith(
+      s.admin.createTask(createTaskRequest(id, IO)),
+      Code.ALREADY_EXISTS,
+      "task with identical structure already exists",
+    );
+    await rejectsWith(
+      s.admin.createTask(createTaskRequest(id, { inputs: { name: INTEGER }, outputs: { o0: STRING } })),
+      Code.INVALID_ARGUMENT,
+      "wf.imported task with different structure already exists. (Please register a new version of the task):\n" +
+        "/template/interface/inputs/variables/name/type/simple:\n\t- STRING \n\t+ INTEGER",
+    );
+  });
+
   test("re-registration: identical is ALREADY_EXISTS, different is INVALID_ARGUMENT listing the differing paths", async () => {
     const s = srv();
     await ensureProjects(s, PROJECT);

@@ -221,6 +221,29 @@ describeEachDatabase("workflows", (srv) => {
     );
   });
 
+  test("re-registration against a digest made another way (FlyteAdmin's, imported) compares the structures", async () => {
+    const s = srv();
+    await registerTasks(s, "v1");
+    await s.admin.createWorkflow(chainWorkflowRequest("wf.imported", "v1", 2));
+    const db = s.server.database;
+    await db.kysely
+      .updateTable("workflows")
+      .set({ digest: db.codec.bytes(new Uint8Array(32).fill(7)) })
+      .where("name", "=", "wf.imported")
+      .execute();
+    const same = await rejectsWith(
+      s.admin.createWorkflow(chainWorkflowRequest("wf.imported", "v1", 2)),
+      Code.ALREADY_EXISTS,
+      "workflow with identical structure already exists",
+    );
+    assert.equal(failureReason(same).reason.case, "existsIdenticalStructure");
+    await rejectsWith(
+      s.admin.createWorkflow(chainWorkflowRequest("wf.imported", "v1", 3)),
+      Code.INVALID_ARGUMENT,
+      /^wf\.imported workflow with different structure already exists\. \(Please register a new version of the workflow\):\n\/primary\//,
+    );
+  });
+
   test("re-registration: identical is ALREADY_EXISTS, different is INVALID_ARGUMENT; both carry CreateWorkflowFailureReason", async () => {
     const s = srv();
     await registerTasks(s, "v1");

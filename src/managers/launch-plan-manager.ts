@@ -50,7 +50,13 @@ import type { WorkflowRepository } from "../store/repositories/workflow-reposito
 import type { ProjectManager } from "./project-manager.js";
 import { activationPlan, scheduleOff } from "./registration/launch-plan-schedules.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
+import {
+  differentStructureMessage,
+  sameDigest,
+  sameStructure,
+  structureDigest,
+  structureJson,
+} from "./registration/structure.js";
 import { RowAnswers, VersionedAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, requireNonEmpty, validateIdentifier } from "./validation/identifier.js";
 import { validateLabels } from "./validation/labels.js";
@@ -239,12 +245,10 @@ function conflict(name: string, existing: LaunchPlanRow, digest: Uint8Array, lp:
   if (sameDigest(existing.digest, digest)) {
     throw AdminError.alreadyExists("launch plan with identical structure already exists");
   }
-  throw AdminError.invalidArgument(
-    differentStructureMessage(
-      name,
-      "launch plan",
-      structureJson(LaunchPlanSpecSchema, launchPlanSpecOf(existing)),
-      structureJson(LaunchPlanSpecSchema, lp.spec ?? create(LaunchPlanSpecSchema)),
-    ),
-  );
+  const before = structureJson(LaunchPlanSpecSchema, launchPlanSpecOf(existing));
+  const after = structureJson(LaunchPlanSpecSchema, lp.spec ?? create(LaunchPlanSpecSchema));
+  // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
+  if (sameStructure(before, after))
+    throw AdminError.alreadyExists("launch plan with identical structure already exists");
+  throw AdminError.invalidArgument(differentStructureMessage(name, "launch plan", before, after));
 }

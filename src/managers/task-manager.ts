@@ -34,7 +34,13 @@ import type { TaskRepository } from "../store/repositories/task-repository.js";
 import { scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
+import {
+  differentStructureMessage,
+  sameDigest,
+  sameStructure,
+  structureDigest,
+  structureJson,
+} from "./registration/structure.js";
 import { entityKey, missingEntityError, requireIdentifierFields, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 import { platformLimits, type ResourceValues } from "./validation/task-resources.js";
@@ -111,15 +117,14 @@ export class TaskManager {
     if (sameDigest(existing.digest, digest)) {
       throw AdminError.alreadyExists("task with identical structure already exists");
     }
-    const before = taskClosureOf(existing).compiledTask ?? create(CompiledTaskSchema);
-    throw AdminError.invalidArgument(
-      differentStructureMessage(
-        id.name,
-        "task",
-        structureJson(CompiledTaskSchema, before),
-        structureJson(CompiledTaskSchema, compiledTask),
-      ),
+    const before = structureJson(
+      CompiledTaskSchema,
+      taskClosureOf(existing).compiledTask ?? create(CompiledTaskSchema),
     );
+    const after = structureJson(CompiledTaskSchema, compiledTask);
+    // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
+    if (sameStructure(before, after)) throw AdminError.alreadyExists("task with identical structure already exists");
+    throw AdminError.invalidArgument(differentStructureMessage(id.name, "task", before, after));
   }
 
   /**

@@ -5,8 +5,9 @@
  * return the closure from the blob (flytekit needs `compiled_workflow`).
  */
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { DataStore } from "../blob/data-store.js";
-import { writeProto } from "../blob/data-store.js";
 import { readImmutable } from "../blob/immutable-reads.js";
 import { LruCache } from "../common/lru-cache.js";
 import { microsToTimestamp, nowMicros } from "../common/time.js";
@@ -61,7 +62,13 @@ import { type WorkflowRow, workflowColumns, workflowFromRow } from "../store/rep
 import type { WorkflowRepository } from "../store/repositories/workflow-repository.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
+import {
+  differentStructureMessage,
+  digestOf,
+  sameDigest,
+  sameStructure,
+  structureJson,
+} from "./registration/structure.js";
 import { entityKey, missingEntityError, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 
@@ -120,9 +127,11 @@ export class WorkflowManager {
     const declaredInterface = template.interface && clone(TypedInterfaceSchema, template.interface);
     const now = nowMicros();
     const compiled = await this.#compile(id, template, req.spec.subWorkflows);
-    const closure = create(WorkflowClosureSchema, { compiledWorkflow: compiled, createdAt: microsToTimestamp(now) });
-    this.#checkLimits(id, closure);
-    const digest = structureDigest(CompiledWorkflowClosureSchema, compiled);
+    // Encoded once: the digest is the compiled closure's, and the stored WorkflowClosure wraps those bytes.
+    const compiledBytes = toBinary(CompiledWorkflowClosureSchema, compiled);
+    const closureBytes = workflowClosureBytes(compiledBytes, microsToTimestamp(now));
+    this.#checkLimits(id, compiled, closureBytes.byteLength);
+    const digest = digestOf(compiledBytes);
     const key = entityKey(id);
     const existing = await this.#o.workflows.get(key);
     if (existing) return this.#conflict(id, existing, digest, compiled);
@@ -134,7 +143,7 @@ export class WorkflowManager {
     const descriptionRow = description
       ? descriptionEntityColumns(id.resourceType, key, description, codec, now)
       : undefined;
-    if (await this.#o.workflows.create(row, descriptionRow, () => this.#writeClosure(id, ref, closure))) return;
+    if (await this.#o.workflows.create(row, descriptionRow, () => this.#writeClosure(id, ref, closureBytes))) return;
     // A concurrent registration of the same id won the insert.
     const winner = await this.#o.workflows.get(key);
     if (!winner) throw missingEntityError(ResourceType.WORKFLOW, key);
@@ -226,15 +235,15 @@ export class WorkflowManager {
   }
 
   /** `registration.workflowSizeLimit` (serialized closure bytes) and `registration.maxWorkflowNodes`. */
-  #checkLimits(id: Identifier, closure: WorkflowClosure): void {
+  #checkLimits(id: Identifier, compiled: CompiledWorkflowClosure, closureSize: number): void {
     if (this.#sizeLimit) {
-      const size = BigInt(toBinary(WorkflowClosureSchema, closure).length) * 1_000_000_000n;
+      const size = BigInt(closureSize) * 1_000_000_000n;
       if (this.#sizeLimit.nanos < size) {
         throw AdminError.invalidArgument(`Workflow closure size exceeds max limit [${this.#o.workflowSizeLimit}]`);
       }
     }
     const limit = this.#o.maxWorkflowNodes;
-    const nodes = closure.compiledWorkflow?.primary?.template?.nodes;
+    const nodes = compiled.primary?.template?.nodes;
     if (limit === 0 || !nodes) return;
     const userNodes = nodes.length - SYSTEM_NODES;
     if (userNodes > limit) {
@@ -255,34 +264,23 @@ export class WorkflowManager {
     digest: Uint8Array,
     compiled: CompiledWorkflowClosure,
   ): Promise<never> {
-    if (sameDigest(existing.digest, digest)) {
-      throw AdminError.alreadyExists("workflow with identical structure already exists", [
-        detail(
-          CreateWorkflowFailureReasonSchema,
-          create(CreateWorkflowFailureReasonSchema, { reason: { case: "existsIdenticalStructure", value: { id } } }),
-        ),
-      ]);
-    }
+    if (sameDigest(existing.digest, digest)) throw identicalStructure(id);
     const stored = (await this.#readClosure(existing)).compiledWorkflow ?? create(CompiledWorkflowClosureSchema);
-    throw AdminError.invalidArgument(
-      differentStructureMessage(
-        id.name,
-        "workflow",
-        structureJson(CompiledWorkflowClosureSchema, stored),
-        structureJson(CompiledWorkflowClosureSchema, compiled),
+    const before = structureJson(CompiledWorkflowClosureSchema, stored);
+    const after = structureJson(CompiledWorkflowClosureSchema, compiled);
+    // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
+    if (sameStructure(before, after)) throw identicalStructure(id);
+    throw AdminError.invalidArgument(differentStructureMessage(id.name, "workflow", before, after), [
+      detail(
+        CreateWorkflowFailureReasonSchema,
+        create(CreateWorkflowFailureReasonSchema, { reason: { case: "existsDifferentStructure", value: { id } } }),
       ),
-      [
-        detail(
-          CreateWorkflowFailureReasonSchema,
-          create(CreateWorkflowFailureReasonSchema, { reason: { case: "existsDifferentStructure", value: { id } } }),
-        ),
-      ],
-    );
+    ]);
   }
 
-  async #writeClosure(id: Identifier, ref: string, closure: WorkflowClosure): Promise<void> {
+  async #writeClosure(id: Identifier, ref: string, closure: Uint8Array): Promise<void> {
     try {
-      await writeProto(this.#o.blobs, ref, WorkflowClosureSchema, closure);
+      await this.#o.blobs.write(ref, closure);
     } catch (err) {
       const passed = passThrough(err);
       if (passed) throw passed;
@@ -309,4 +307,25 @@ export class WorkflowManager {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** ALREADY_EXISTS for a workflow registered again as it is, with its CreateWorkflowFailureReason. */
+function identicalStructure(id: Identifier): AdminError {
+  return AdminError.alreadyExists("workflow with identical structure already exists", [
+    detail(
+      CreateWorkflowFailureReasonSchema,
+      create(CreateWorkflowFailureReasonSchema, { reason: { case: "existsIdenticalStructure", value: { id } } }),
+    ),
+  ]);
+}
+
+/** A WorkflowClosure's encoding around its compiled closure's (which it holds as field `compiled_workflow`). */
+function workflowClosureBytes(compiled: Uint8Array, createdAt: Timestamp): Uint8Array {
+  const { compiledWorkflow, createdAt: created } = WorkflowClosureSchema.field;
+  return new BinaryWriter()
+    .tag(compiledWorkflow.number, WireType.LengthDelimited)
+    .bytes(compiled)
+    .tag(created.number, WireType.LengthDelimited)
+    .bytes(toBinary(TimestampSchema, createdAt))
+    .finish();
 }
