@@ -16,16 +16,21 @@ import { parseQuantity } from "./quantity.js";
  * Compiles a task template as FlyteAdmin's CreateTask does (compiler.md §1): the id is required; a container task
  * needs an image, a command or args when its interface has inputs or outputs, and resource values that parse as
  * Kubernetes quantities; a pod task needs a decodable pod spec whose container names are DNS-1123 labels. Other
- * targets are not checked. The compiled task holds a copy of the template.
+ * targets are not checked. The compiled task holds a copy of the template, or the template itself when the caller
+ * hands it over (`template: "owned"`: it will not be read or changed elsewhere).
  */
-export function compileTask(template: TaskTemplate): { compiledTask: CompiledTask } | { errors: CompileError[] } {
+export function compileTask(
+  template: TaskTemplate,
+  options: { readonly template?: "copied" | "owned" } = {},
+): { compiledTask: CompiledTask } | { errors: CompileError[] } {
   const errs = new ErrorScope();
   if (template.id === undefined) errs.collect(valueRequired("root", "Id"));
   const target = template.target;
   if (target.case === "container") validateContainer(template, target.value, errs.child());
   else if (target.case === "k8sPod") validateK8sPod(target.value, errs.child());
   if (errs.hasErrors()) return { errors: errs.list() };
-  return { compiledTask: create(CompiledTaskSchema, { template: clone(TaskTemplateSchema, template) }) };
+  const kept = options.template === "owned" ? template : clone(TaskTemplateSchema, template);
+  return { compiledTask: create(CompiledTaskSchema, { template: kept }) };
 }
 
 function validateContainer(template: TaskTemplate, container: Container, errs: ErrorScope): void {

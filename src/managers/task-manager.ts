@@ -2,10 +2,10 @@
  * Tasks (entities.md §2): registration with FlyteAdmin's validations, resource
  * checks, compilation and duplicate handling; reads and lists.
  */
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { LruCache } from "../common/lru-cache.js";
-import { microsToTimestamp, nowMicros } from "../common/time.js";
+import { nowMicros } from "../common/time.js";
 import { compileTask, formatCompileErrors } from "../compiler/index.js";
 import { AdminError } from "../errors/admin-error.js";
 import { markFinal } from "../proto/encoded-once.js";
@@ -18,7 +18,6 @@ import type {
 import type { TaskResourceAttributes } from "../proto/gen/flyteidl/admin/matchable_resource_pb.js";
 import {
   type Task,
-  TaskClosureSchema,
   type TaskCreateRequest,
   type TaskList,
   TaskListSchema,
@@ -36,9 +35,9 @@ import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import {
   differentStructureMessage,
+  digestOf,
   sameDigest,
   sameStructure,
-  structureDigest,
   structureJson,
 } from "./registration/structure.js";
 import { entityKey, missingEntityError, requireIdentifierFields, validateIdentifier } from "./validation/identifier.js";
@@ -93,19 +92,21 @@ export class TaskManager {
     const limits = await this.#platformLimits(id.project, id.domain);
     validateTaskTemplate(id, req.spec.template, limits, this.#o.whitelist);
 
-    // A shallow copy with the request's id: compileTask copies the template it keeps.
-    const compiled = compileTask({ ...req.spec.template, id });
+    // A shallow copy with the request's id; the compiled task keeps it (the request is not read again).
+    const compiled = compileTask({ ...req.spec.template, id }, { template: "owned" });
     if ("errors" in compiled) {
       throw AdminError.invalidArgument(`task failed compilation with ${formatCompileErrors(compiled.errors)}`);
     }
     const compiledTask = compiled.compiledTask;
-    const digest = structureDigest(CompiledTaskSchema, compiledTask);
+    // Encoded once: the digest is the compiled task's, and the stored closure wraps those bytes.
+    const bytes = toBinary(CompiledTaskSchema, compiledTask);
+    const digest = digestOf(bytes);
     const key = entityKey(id);
     const now = nowMicros();
     const codec = this.#o.database.codec;
     const description = req.spec.description;
-    const closure = create(TaskClosureSchema, { compiledTask, createdAt: microsToTimestamp(now) });
-    const row = taskColumns(key, closure, digest, description?.shortDescription ?? "", codec, now);
+    const type = compiledTask.template?.type ?? "";
+    const row = taskColumns(key, { type, bytes }, digest, description?.shortDescription ?? "", codec, now);
     const descriptionRow = description
       ? descriptionEntityColumns(id.resourceType, key, description, codec, now)
       : undefined;

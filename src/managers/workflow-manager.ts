@@ -5,7 +5,6 @@
  * return the closure from the blob (flytekit needs `compiled_workflow`).
  */
 import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { DataStore } from "../blob/data-store.js";
 import { readImmutable } from "../blob/immutable-reads.js";
@@ -21,7 +20,7 @@ import {
   type Quantity,
 } from "../compiler/index.js";
 import { AdminError, detail, passThrough } from "../errors/admin-error.js";
-import { markFinal } from "../proto/encoded-once.js";
+import { encodeMessageFields, markFinal } from "../proto/encoded-once.js";
 import type {
   NamedEntityIdentifierList,
   NamedEntityIdentifierListRequest,
@@ -322,10 +321,8 @@ function identicalStructure(id: Identifier): AdminError {
 /** A WorkflowClosure's encoding around its compiled closure's (which it holds as field `compiled_workflow`). */
 function workflowClosureBytes(compiled: Uint8Array, createdAt: Timestamp): Uint8Array {
   const { compiledWorkflow, createdAt: created } = WorkflowClosureSchema.field;
-  return new BinaryWriter()
-    .tag(compiledWorkflow.number, WireType.LengthDelimited)
-    .bytes(compiled)
-    .tag(created.number, WireType.LengthDelimited)
-    .bytes(toBinary(TimestampSchema, createdAt))
-    .finish();
+  return encodeMessageFields([
+    [compiledWorkflow.number, compiled],
+    [created.number, toBinary(TimestampSchema, createdAt)],
+  ]);
 }

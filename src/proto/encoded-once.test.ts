@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { encodeBinary, encodedOnce, markFinal } from "./encoded-once.js";
-import { type Task, type TaskList, TaskListSchema, TaskSchema } from "./gen/flyteidl/admin/task_pb.js";
+import { TimestampSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { encodeBinary, encodedOnce, encodeMessageFields, markFinal } from "./encoded-once.js";
+import {
+  type Task,
+  TaskClosureSchema,
+  type TaskList,
+  TaskListSchema,
+  TaskSchema,
+} from "./gen/flyteidl/admin/task_pb.js";
+import { CompiledTaskSchema } from "./gen/flyteidl/core/compiler_pb.js";
 
 const counting = () => {
   let calls = 0;
@@ -73,4 +81,19 @@ test("a list without final items is encoded as toBinary encodes it", () => {
   assert.deepEqual(encodeBinary(TaskListSchema, list), toBinary(TaskListSchema, list));
   const empty = create(TaskListSchema, {});
   assert.deepEqual(encodeBinary(TaskListSchema, empty), toBinary(TaskListSchema, empty));
+});
+
+test("a message written from its fields' encodings is the bytes toBinary writes", () => {
+  const compiledTask = create(CompiledTaskSchema, {
+    template: { type: "python-task", id: { name: "t", version: "v1" }, config: { a: "1" } },
+  });
+  const createdAt = timestampFromMs(1_700_000_000_123);
+  const { compiledTask: first, createdAt: second } = TaskClosureSchema.field;
+  const spliced = encodeMessageFields([
+    [first.number, toBinary(CompiledTaskSchema, compiledTask)],
+    [second.number, toBinary(TimestampSchema, createdAt)],
+  ]);
+  const closure = create(TaskClosureSchema, { compiledTask, createdAt });
+  assert.deepEqual(spliced, toBinary(TaskClosureSchema, closure));
+  assert.ok(equals(TaskClosureSchema, fromBinary(TaskClosureSchema, spliced), closure));
 });

@@ -74,3 +74,17 @@ function spliced(schema: DescMessage, message: Message): Uint8Array | undefined 
   }
   return writer.finish();
 }
+
+/**
+ * A message's encoding from the encodings of its message fields, in field
+ * order (e.g. a TaskClosure around the CompiledTask bytes its digest was
+ * computed on), so a large field is encoded once.
+ *
+ * @example
+ * const closure = encodeMessageFields([[1, compiledBytes], [2, toBinary(TimestampSchema, createdAt)]]);
+ */
+export function encodeMessageFields(fields: readonly (readonly [number, Uint8Array])[]): Uint8Array {
+  const writer = new BinaryWriter();
+  for (const [number, bytes] of fields) writer.tag(number, WireType.LengthDelimited).bytes(bytes);
+  return writer.finish();
+}

@@ -4,7 +4,7 @@
  * compiled entity, and, when the digests differ, the JSON paths that differ
  * between the stored and the new form, in FlyteAdmin v1.16's message format.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type DescMessage, type JsonValue, type MessageShape, toBinary, toJson } from "@bufbuild/protobuf";
 import { goFloat } from "../../compiler/text-format.js";
 import { typeRegistry } from "../../proto/registry.js";
@@ -35,7 +35,7 @@ export function structureDigest<D extends DescMessage>(schema: D, message: Messa
 
 /** SHA-256 of an encoding (structureDigest when the bytes are at hand). */
 export function digestOf(bytes: Uint8Array): Uint8Array {
-  return createHash("sha256").update(bytes).digest();
+  return hash("sha256", bytes, "buffer");
 }
 
 /** Whether two protojson forms have no difference (see structureChanges): the same structure, whatever the digests. */

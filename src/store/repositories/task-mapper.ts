@@ -1,7 +1,9 @@
 /** Rows of `tasks` to and from admin.Task. */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { Insertable, Selectable } from "kysely";
 import { microsToTimestamp } from "../../common/time.js";
+import { encodeMessageFields } from "../../proto/encoded-once.js";
 import { type Task, type TaskClosure, TaskClosureSchema, TaskSchema } from "../../proto/gen/flyteidl/admin/task_pb.js";
 import { IdentifierSchema, ResourceType } from "../../proto/gen/flyteidl/core/identifier_pb.js";
 import type { ValueCodec } from "../dialect.js";
@@ -10,23 +12,31 @@ import type { VersionKey } from "./versioned-entities.js";
 
 export type TaskRow = Selectable<TasksTable>;
 
-/** The row for a compiled task: the closure as bytes, its digest, its type and short description. */
+/**
+ * The row for a compiled task: its closure (TaskClosure{compiled_task, created_at}, written around the compiled
+ * task's encoding), the digest of that encoding, its type and short description.
+ */
 export function taskColumns(
   key: VersionKey,
-  closure: TaskClosure,
+  compiled: { readonly type: string; readonly bytes: Uint8Array },
   digest: Uint8Array,
   shortDescription: string,
   codec: ValueCodec,
   now: number,
 ): Insertable<TasksTable> {
+  const { compiledTask, createdAt } = TaskClosureSchema.field;
+  const closure = encodeMessageFields([
+    [compiledTask.number, compiled.bytes],
+    [createdAt.number, toBinary(TimestampSchema, microsToTimestamp(now))],
+  ]);
   return {
     project: key.project,
     domain: key.domain,
     name: key.name,
     version: key.version,
-    closure: codec.bytes(toBinary(TaskClosureSchema, closure)),
+    closure: codec.bytes(closure),
     digest: codec.bytes(digest),
-    type: closure.compiledTask?.template?.type ?? "",
+    type: compiled.type,
     short_description: shortDescription,
     created_at: codec.time(now),
     updated_at: codec.time(now),
