@@ -62,8 +62,6 @@ export interface StartOptions {
    * runs neither, and `executors` then says how it reaches the leader's engine.
    */
   readonly role?: "leader" | "follower";
-  /** How many server processes share this machine's cores (`server.workers`); sizes the read connections. */
-  readonly processes?: number;
 }
 
 /**
@@ -80,7 +78,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const exposure = localEngineExposure(config);
   if (exposure) throw new Error(`refusing to start: ${exposure}`);
   const metrics = new Metrics();
-  const database = Database.open(config, dataDir, { processes: options.processes ?? 1 });
+  const database = Database.open(config, dataDir);
   let grpcServer: grpc.Server | undefined;
   let httpServer: HttpServer | undefined;
   let ports: SharedPorts | undefined;

@@ -54,7 +54,7 @@ export async function serveProcess(loaded: LoadedConfig): Promise<void> {
   const role = cluster.isWorker && process.env[ROLE_ENV] === "follower" ? "follower" : "leader";
   const executors =
     role === "follower" ? ExecutorRegistry.builtIn().with("local", () => new ForwardingExecutor(process)) : undefined;
-  const server = await startServer(loaded, { role, processes: workers, ...(executors ? { executors } : {}) });
+  const server = await startServer(loaded, { role, ...(executors ? { executors } : {}) });
   if (note) server.logger.warn(note);
   let signals = 0;
   const stop = (reason: string) => {

@@ -39,10 +39,10 @@ export class Database {
    * else PostgreSQL if `database.postgres.host` is set, else the embedded
    * SQLite file in the data dir.
    */
-  static open(config: Config, dataDir: string, options: { readonly processes?: number } = {}): Database {
+  static open(config: Config, dataDir: string): Database {
     const db = config.database;
     if (db.sqlite.file) return new Database(openSqlite(resolve(db.sqlite.file)));
-    if (db.postgres.host) return new Database(openPostgres(db, undefined, options.processes), db.postgres.schema);
+    if (db.postgres.host) return new Database(openPostgres(db), db.postgres.schema);
     return new Database(openSqlite(join(dataDir, "flyteadmin.db")));
   }
 

@@ -12,12 +12,6 @@ test("reads get four connections per core, at most half; transactions the rest o
   assert.equal(small.statements + small.transactions, 6);
 });
 
-test("worker processes split the cores' read connections between them", () => {
-  const cores = availableParallelism();
-  assert.equal(poolSizes(1000, 2).statements, Math.ceil((4 * cores) / 2));
-  assert.equal(poolSizes(1000, 1000).statements, 1);
-});
-
 test("a single connection is not split", () => {
   assert.deepEqual(poolSizes(1), { statements: 1, transactions: 0 });
   assert.deepEqual(poolSizes(2), { statements: 1, transactions: 1 });

@@ -87,12 +87,13 @@ function parseOptions(options: string): Partial<pg.PoolConfig> {
  * answer comes late; with few, the first ones come first. Measured with 32
  * calls in flight on 2 cores: 8 read connections answered GetExecution,
  * GetLaunchPlan, ListExecutions and ListTasks 10-19% faster than 100; 4 or
- * 16 did less well. Worker processes (`processes`) split the four per core.
+ * 16 did less well. Each worker process (`server.workers`) has as many: a
+ * gRPC connection stays on one worker, so one busy worker is common (a
+ * FlytePropeller has one connection), and idle pools open no connections.
  */
-export function poolSizes(maxOpen: number, processes = 1): { statements: number; transactions: number } {
+export function poolSizes(maxOpen: number): { statements: number; transactions: number } {
   // transactions: 0 means they share the statements' pool.
-  // This process's share of the cores, when several server processes (server.workers) run here.
-  const reads = Math.ceil((4 * availableParallelism()) / Math.max(1, processes));
+  const reads = 4 * availableParallelism();
   // One connection cannot be split: reads and transactions then share it.
   if (maxOpen < 2) return { statements: 1, transactions: 0 };
   const statements = Math.max(1, Math.min(reads, Math.floor(maxOpen / 2)));
@@ -105,9 +106,9 @@ export function poolSizes(maxOpen: number, processes = 1): { statements: number;
  * @example
  * const store = openPostgres(config.database);
  */
-export function openPostgres(settings: PostgresSettings, url?: string, processes = 1): StoreDialect {
+export function openPostgres(settings: PostgresSettings, url?: string): StoreDialect {
   const config = poolConfig(settings, url);
-  const sizes = poolSizes(config.max ?? 1, processes);
+  const sizes = poolSizes(config.max ?? 1);
   const open = (max: number) => {
     const pool = new pg.Pool({ ...config, max });
     // An idle connection cut by the server (restart, failover, idle kill) is
