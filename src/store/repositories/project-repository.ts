@@ -6,7 +6,7 @@ import type { Database } from "../database.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
-import { PreparedQuery } from "../prepared-query.js";
+import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
 import { type RowVersion, rowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
@@ -36,6 +36,10 @@ export interface ProjectListQuery {
  */
 export class ProjectRepository {
   readonly #db: Database;
+  /** The insert, compiled once (every call passes the same columns). */
+  readonly #insert = new PreparedQuery((db, arg, first) =>
+    db.insertInto("projects").values(placeholders(arg, first) as never),
+  );
   /** The read by id, compiled once: every registration and launch checks its project. */
   readonly #byId = new PreparedQuery((db, arg) =>
     db.selectFrom("projects").selectAll().where("identifier", "=", arg<string>("identifier")),
@@ -48,12 +52,8 @@ export class ProjectRepository {
   /** Inserts a project; ALREADY_EXISTS when the id is taken. */
   async create(p: Project): Promise<void> {
     const now = this.#db.codec.time(nowMicros());
-    await this.#db.insertUnique(() =>
-      this.#db.writer
-        .insertInto("projects")
-        .values({ ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now })
-        .execute(),
-    );
+    const row = { ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now };
+    await this.#db.insertUnique(() => this.#insert.execute(this.#db.writer, row));
   }
 
   async get(identifier: string): Promise<ProjectRow | undefined> {
