@@ -5,7 +5,8 @@
  * requests in flight (one grpc-js channel, as flytekit and propeller use)
  * for `--seconds` after a one-second warm-up, and reports requests/s, p50 and
  * p99 latency, and CPU time per request of the server's process tree and of
- * PostgreSQL's (the postmaster and its backends), read from /proc.
+ * PostgreSQL's (the postmaster and its backends), read from /proc, and of
+ * this load generator itself (near one core per request/s, it is the limit).
  *
  * Run against our own server, started here (SQLite, or a throw-away
  * PostgreSQL cluster):
