@@ -51,7 +51,7 @@ export async function analyzeGrownTables(
   const due = rows.map((r) => r.table).filter((t) => now - (lastAnalyzed.get(t) ?? -Infinity) >= REANALYZE_AFTER_MS);
   for (const table of due) {
     lastAnalyzed.set(table, now);
-    await sql`ANALYZE ${sql.id(table)}`.execute(database.kysely);
+    await sql`ANALYZE ${sql.id(table)}`.execute(database.writer); // not on the few read connections
   }
   return due;
 }
