@@ -4,7 +4,7 @@
  * declared Content-MD5 and metadata, until it expires.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Everything a signature covers. */
@@ -47,11 +47,16 @@ export class UrlSigner {
     if (configuredKey !== "") return new UrlSigner(Buffer.from(configuredKey, "utf8"));
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, KEY_FILE);
+    // Written whole to a temp file, then linked into place: two processes starting on one data dir must neither
+    // overwrite each other's key nor read it while it is being written (a link appears with all its bytes).
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(tmp, randomBytes(32).toString("hex"), { mode: 0o600 });
     try {
-      // "wx": two processes starting on one data dir must not overwrite each other's key.
-      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+      linkSync(tmp, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    } finally {
+      unlinkSync(tmp);
     }
     return new UrlSigner(Buffer.from(readFileSync(file, "utf8").trim(), "utf8"));
   }
