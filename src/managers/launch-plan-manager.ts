@@ -50,13 +50,7 @@ import type { WorkflowRepository } from "../store/repositories/workflow-reposito
 import type { ProjectManager } from "./project-manager.js";
 import { activationPlan, scheduleOff } from "./registration/launch-plan-schedules.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import {
-  differentStructureMessage,
-  sameDigest,
-  sameStructure,
-  structureDigest,
-  structureJson,
-} from "./registration/structure.js";
+import { differentStructureMessage, sameDigest, structureDigest, structureJson } from "./registration/structure.js";
 import { RowAnswers, VersionedAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, requireNonEmpty, validateIdentifier } from "./validation/identifier.js";
 import { validateLabels } from "./validation/labels.js";
@@ -242,13 +236,14 @@ function interfaceOf(workflow: WorkflowRow): TypedInterface {
 
 /** The key is taken: ALREADY_EXISTS for the same structure, INVALID_ARGUMENT listing the spec differences otherwise. */
 function conflict(name: string, existing: LaunchPlanRow, digest: Uint8Array, lp: LaunchPlan): never {
-  if (sameDigest(existing.digest, digest)) {
-    throw AdminError.alreadyExists("launch plan with identical structure already exists");
-  }
-  const before = structureJson(LaunchPlanSpecSchema, launchPlanSpecOf(existing));
-  const after = structureJson(LaunchPlanSpecSchema, lp.spec ?? create(LaunchPlanSpecSchema));
-  // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
-  if (sameStructure(before, after))
-    throw AdminError.alreadyExists("launch plan with identical structure already exists");
-  throw AdminError.invalidArgument(differentStructureMessage(name, "launch plan", before, after));
+  const different = sameDigest(existing.digest, digest)
+    ? undefined
+    : differentStructureMessage(
+        name,
+        "launch plan",
+        structureJson(LaunchPlanSpecSchema, launchPlanSpecOf(existing)),
+        structureJson(LaunchPlanSpecSchema, lp.spec ?? create(LaunchPlanSpecSchema)),
+      );
+  if (different === undefined) throw AdminError.alreadyExists("launch plan with identical structure already exists");
+  throw AdminError.invalidArgument(different);
 }

@@ -33,13 +33,7 @@ import type { TaskRepository } from "../store/repositories/task-repository.js";
 import { scopeFilters, versionKeyText } from "../store/repositories/versioned-entities.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import {
-  differentStructureMessage,
-  digestOf,
-  sameDigest,
-  sameStructure,
-  structureJson,
-} from "./registration/structure.js";
+import { differentStructureMessage, digestOf, sameDigest, structureJson } from "./registration/structure.js";
 import { entityKey, missingEntityError, requireIdentifierFields, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 import { platformLimits, type ResourceValues } from "./validation/task-resources.js";
@@ -115,17 +109,16 @@ export class TaskManager {
     // The key is taken (perhaps by a concurrent registration): same structure or not?
     const existing = await this.#o.tasks.get(key);
     if (!existing) throw missingEntityError(ResourceType.TASK, key);
-    if (sameDigest(existing.digest, digest)) {
-      throw AdminError.alreadyExists("task with identical structure already exists");
-    }
-    const before = structureJson(
-      CompiledTaskSchema,
-      taskClosureOf(existing).compiledTask ?? create(CompiledTaskSchema),
-    );
-    const after = structureJson(CompiledTaskSchema, compiledTask);
-    // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
-    if (sameStructure(before, after)) throw AdminError.alreadyExists("task with identical structure already exists");
-    throw AdminError.invalidArgument(differentStructureMessage(id.name, "task", before, after));
+    const different = sameDigest(existing.digest, digest)
+      ? undefined
+      : differentStructureMessage(
+          id.name,
+          "task",
+          structureJson(CompiledTaskSchema, taskClosureOf(existing).compiledTask ?? create(CompiledTaskSchema)),
+          structureJson(CompiledTaskSchema, compiledTask),
+        );
+    if (different === undefined) throw AdminError.alreadyExists("task with identical structure already exists");
+    throw AdminError.invalidArgument(different);
   }
 
   /**

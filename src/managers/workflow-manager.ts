@@ -61,13 +61,7 @@ import { type WorkflowRow, workflowColumns, workflowFromRow } from "../store/rep
 import type { WorkflowRepository } from "../store/repositories/workflow-repository.js";
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
-import {
-  differentStructureMessage,
-  digestOf,
-  sameDigest,
-  sameStructure,
-  structureJson,
-} from "./registration/structure.js";
+import { differentStructureMessage, digestOf, sameDigest, structureJson } from "./registration/structure.js";
 import { entityKey, missingEntityError, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 
@@ -265,11 +259,14 @@ export class WorkflowManager {
   ): Promise<never> {
     if (sameDigest(existing.digest, digest)) throw identicalStructure(id);
     const stored = (await this.#readClosure(existing)).compiledWorkflow ?? create(CompiledWorkflowClosureSchema);
-    const before = structureJson(CompiledWorkflowClosureSchema, stored);
-    const after = structureJson(CompiledWorkflowClosureSchema, compiled);
-    // A digest made another way (imported from FlyteAdmin, an earlier release) differs for the same structure.
-    if (sameStructure(before, after)) throw identicalStructure(id);
-    throw AdminError.invalidArgument(differentStructureMessage(id.name, "workflow", before, after), [
+    const different = differentStructureMessage(
+      id.name,
+      "workflow",
+      structureJson(CompiledWorkflowClosureSchema, stored),
+      structureJson(CompiledWorkflowClosureSchema, compiled),
+    );
+    if (different === undefined) throw identicalStructure(id);
+    throw AdminError.invalidArgument(different, [
       detail(
         CreateWorkflowFailureReasonSchema,
         create(CreateWorkflowFailureReasonSchema, { reason: { case: "existsDifferentStructure", value: { id } } }),

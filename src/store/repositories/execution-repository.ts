@@ -13,7 +13,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
-import { type RowVersion, RowVersionReads, rowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
+import { pageVersions, type RowVersion, RowVersionReads, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 /** A launch plan name: concurrency limits span every version. */
 export interface LaunchPlanName {
@@ -213,12 +213,8 @@ export class ExecutionRepository {
    * same id and version is the same row, byte for byte: an answer built from
    * it can be served again without reading its closure and spec.
    */
-  async listVersions(q: ExecutionListQuery): Promise<RowVersion[] | undefined> {
-    if (!this.versions.enabled) return undefined;
-    const rows = await this.#page(q)
-      .select(["executions.id", rowVersion("executions")])
-      .execute();
-    return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+  listVersions(q: ExecutionListQuery): Promise<RowVersion[] | undefined> {
+    return pageVersions(this.#db, "executions", this.#page(q));
   }
 
   /** Whole rows by id, each with its version (see listVersions), in no particular order. */

@@ -13,7 +13,6 @@ import type { LaunchPlanRow } from "./launch-plan-mapper.js";
 import { RowVersionReads } from "./row-versions.js";
 import type { SchedulableEntity, SchedulableEntityRepository } from "./schedulable-entity-repository.js";
 import {
-  getByKey,
   insertAllOnce,
   keyCondition,
   type ListPage,
@@ -84,7 +83,7 @@ export class LaunchPlanRepository extends VersionedEntityRepository<"launch_plan
   ): Promise<boolean> {
     return this.db.transaction(async (trx) => {
       await this.#lockName(trx, key);
-      const target = await getByKey(trx, "launch_plans", key);
+      const target = await this.byKey(trx, key);
       if (!target) return false;
       const formerlyActive = await this.#activeOf(trx, key).execute();
       const changes = plan(target, formerlyActive);
@@ -114,7 +113,7 @@ export class LaunchPlanRepository extends VersionedEntityRepository<"launch_plan
   async deactivate(key: VersionKey, scheduleOff: (row: LaunchPlanRow) => VersionKey | undefined): Promise<boolean> {
     return this.db.transaction(async (trx) => {
       await this.#lockName(trx, key);
-      const row = await getByKey(trx, "launch_plans", key);
+      const row = await this.byKey(trx, key);
       if (!row) return false;
       const off = scheduleOff(row);
       if (off) await this.#schedules.deactivate(trx, off);

@@ -9,7 +9,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
-import { type RowVersion, rowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
+import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 export interface ProjectChanges {
   readonly name?: string | undefined;
@@ -74,12 +74,8 @@ export class ProjectRepository {
   }
 
   /** The page's ids and row versions (PostgreSQL, see row-versions.ts); undefined on SQLite. */
-  async listVersions(q: ProjectListQuery): Promise<RowVersion[] | undefined> {
-    if (this.#db.dialect !== "postgres") return undefined;
-    const rows = await this.#page(q)
-      .select(["projects.id", rowVersion("projects")])
-      .execute();
-    return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+  listVersions(q: ProjectListQuery): Promise<RowVersion[] | undefined> {
+    return pageVersions(this.#db, "projects", this.#page(q) as never);
   }
 
   /** Whole rows by id with their versions. */

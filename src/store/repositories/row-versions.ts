@@ -30,6 +30,26 @@ export function rowVersion(table: VersionedRowTable) {
   return version.as("row_version");
 }
 
+/** Whether this database has row versions (PostgreSQL). */
+export function hasRowVersions(db: Database): boolean {
+  return db.dialect === "postgres";
+}
+
+/**
+ * A page's ids and row versions, in the page's order (`page`: its filtered,
+ * ordered query, columns not yet chosen); undefined where the database has
+ * no row versions (SQLite: its callers read whole rows).
+ */
+export async function pageVersions(
+  db: Database,
+  table: VersionedRowTable,
+  page: SelectQueryBuilder<Schema, "executions", object>,
+): Promise<RowVersion[] | undefined> {
+  if (!hasRowVersions(db)) return undefined;
+  const rows = await page.select([sql.ref<number>(`${table}.id`).as("id"), rowVersion(table)]).execute();
+  return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+}
+
 /** Whole rows by id, each with its version, in no particular order (the rows a page's versions did not match). */
 export async function versionedRowsByIds<R>(
   db: Database,
@@ -77,7 +97,7 @@ export class RowVersionReads<R> {
 
   /** Whether this database has row versions (PostgreSQL). */
   get enabled(): boolean {
-    return this.#db.dialect === "postgres";
+    return hasRowVersions(this.#db);
   }
 
   /** The version of the row with this key, undefined when there is none. */

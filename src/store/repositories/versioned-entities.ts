@@ -113,20 +113,6 @@ export async function insertAllOnce(db: Database, inserts: readonly InsertStatem
   }
 }
 
-/** The row with this key, if any. */
-export async function getByKey<T extends VersionedTable>(
-  ex: Executor,
-  table: T,
-  key: VersionKey,
-): Promise<Selectable<Schema[T]> | undefined> {
-  const row = await ex
-    .selectFrom(table as "tasks")
-    .selectAll()
-    .where(keyCondition(table, key))
-    .executeTakeFirst();
-  return row as Selectable<Schema[T]> | undefined;
-}
-
 /**
  * Applies the filters (already resolved against `table` and any joined
  * table), the sort (id order when none is asked for, so pages are stable)
@@ -216,15 +202,16 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
       const hit = this.#rows?.get(cacheKey);
       if (hit !== undefined) return hit;
     }
-    const row = await this.#byKey.first(this.db.kysely, {
-      project: key.project,
-      domain: key.domain,
-      name: key.name,
-      version: key.version,
-    });
+    const row = await this.byKey(this.db.kysely, key);
     if (row !== undefined && cacheKey !== undefined)
       this.#rows?.set(cacheKey, Object.freeze(row) as Selectable<Schema[T]>);
     return row;
+  }
+
+  /** The row with this key, read now (on `ex`: the database, or a transaction). */
+  protected byKey(ex: Executor, key: VersionKey): Promise<Selectable<Schema[T]> | undefined> {
+    const { project, domain, name, version } = key;
+    return this.#byKey.first(ex, { project, domain, name, version });
   }
 
   /**
