@@ -172,5 +172,56 @@ for (const dialect of testDialects()) {
       );
       assert.equal((await a.admin.getExecution({ id: second.id })).closure?.workflowId?.version, "c3");
     });
+
+    test("reads that arrive together each get their own row, changed, unchanged or missing", async () => {
+      // On PostgreSQL these share one version read (RowVersionReads): answers must not be swapped between keys.
+      await registerHello(a.admin, "c4");
+      const lp = launchPlanId("wf.hello.hello_wf", "c4");
+      const names: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const created = await a.admin.createExecution(pyflyteRunRequest(lp, { times: intLiteral(i) }));
+        names.push(created.id?.name ?? "");
+      }
+      const id = (name: string) => ({ project: PROJECT, domain: DOMAIN, name });
+      const phases = async () =>
+        Promise.all(
+          [...names, "missing-1", ...names, "missing-2"].map((name) =>
+            b.admin.getExecution({ id: id(name) }).then(
+              (e) => `${e.id?.name}:${e.closure?.phase}`,
+              (err: { code?: number }) => `${name}:code ${err.code}`,
+            ),
+          ),
+        );
+      const expected = (running: ReadonlySet<string>) =>
+        [...names, "missing-1", ...names, "missing-2"].map((name) =>
+          name.startsWith("missing")
+            ? `${name}:code ${Code.NOT_FOUND}`
+            : `${name}:${running.has(name) ? WorkflowExecution_Phase.RUNNING : WorkflowExecution_Phase.UNDEFINED}`,
+        );
+      assert.deepEqual(await phases(), expected(new Set()));
+      const running = new Set(names.filter((_, i) => i % 2 === 1));
+      for (const name of running)
+        await a.admin.createWorkflowEvent({
+          event: {
+            executionId: id(name),
+            phase: WorkflowExecution_Phase.RUNNING,
+            occurredAt: timestampFromMs(Date.now()),
+          },
+        });
+      assert.deepEqual(await phases(), expected(running));
+
+      const plans = [lp, launchPlanId("wf.hello.hello_wf", "no-such-version"), launchPlanId("wf.hello.hello_wf", "c3")];
+      await a.admin.updateLaunchPlan({ id: lp, state: LaunchPlanState.ACTIVE });
+      const states = await Promise.all(
+        [...plans, ...plans].map((p) =>
+          b.admin.getLaunchPlan({ id: p }).then(
+            (l) => `${l.id?.version}:${l.closure?.state}`,
+            (err: { code?: number }) => `${p.version}:code ${err.code}`,
+          ),
+        ),
+      );
+      const planStates = ["c4:1", `no-such-version:code ${Code.NOT_FOUND}`, "c3:0"];
+      assert.deepEqual(states, [...planStates, ...planStates]);
+    });
   });
 }

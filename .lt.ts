@@ -1,0 +1,13 @@
+import { toBinary, toJson } from "@bufbuild/protobuf";
+import { AdminService } from "./src/proto/gen/flyteidl/service/admin_pb.js";
+import { TaskListSchema } from "./src/proto/gen/flyteidl/admin/task_pb.js";
+import { grpcClient } from "./test/support/grpc-client.js";
+import { createTaskRequest, taskId } from "./test/fixtures/tasks.js";
+import { EXAMPLE_TASKS } from "./test/fixtures/workflows.js";
+const a = grpcClient(AdminService, "127.0.0.1:58089") as any;
+await a.registerProject({ project: { id: "p1", name: "p1" } }).catch(() => {});
+for (let i = 0; i < 20; i++) await a.createTask(createTaskRequest(taskId(EXAMPLE_TASKS.sayHello, "v" + i, "p1"), { x: 1 } as any)).catch((e: any) => console.log(e.message));
+const r = await a.listTasks({ id: { project: "p1", domain: "development" }, limit: 20 });
+console.log("tasks", r.tasks.length, "bytes", toBinary(TaskListSchema, r).length);
+console.log(JSON.stringify(toJson(TaskListSchema, r).tasks[0], null, 1));
+process.exit(0);
