@@ -44,6 +44,12 @@ export function hasRowVersions(db: Database): boolean {
  * A page's ids and row versions, in the page's order (`page`: its filtered,
  * ordered query, columns not yet chosen); undefined where the database has
  * no row versions (SQLite: its callers read whole rows).
+ *
+ * The page comes back as one text value, `id version,id version,...`: the
+ * driver's per-row work (a message, an object, a string per column) cost
+ * more than PostgreSQL's for a page of 100 projects. `ARRAY(subquery)`
+ * keeps the order the subquery's ORDER BY gives its rows; versions hold no
+ * comma (a number, a space, a timestamp).
  */
 export async function pageVersions(
   db: Database,
@@ -51,8 +57,15 @@ export async function pageVersions(
   page: SelectQueryBuilder<Schema, "executions", object>,
 ): Promise<RowVersion[] | undefined> {
   if (!hasRowVersions(db)) return undefined;
-  const rows = await page.select([sql.ref<number>(`${table}.id`).as("id"), rowVersion(table)]).execute();
-  return rows.map((r) => ({ id: Number(r.id), version: r.row_version }));
+  const entries = page.select(sql<string>`${sql.ref(`${table}.id`)}::text || ' ' || ${versionOfRow(table)}`.as("v"));
+  const joined = await db.kysely
+    .selectNoFrom(sql<string | null>`array_to_string(array(${entries}), ',')`.as("page"))
+    .executeTakeFirst();
+  if (!joined?.page) return [];
+  return joined.page.split(",").map((entry) => {
+    const space = entry.indexOf(" ");
+    return { id: Number(entry.slice(0, space)), version: entry.slice(space + 1) };
+  });
 }
 
 /** Whole rows by id, each with its version, in no particular order (the rows a page's versions did not match). */
