@@ -10,6 +10,7 @@
 import DataLoader from "dataloader";
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../database.js";
+import { pageTexts } from "../list/page-text.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 
@@ -42,14 +43,9 @@ export function hasRowVersions(db: Database): boolean {
 
 /**
  * A page's ids and row versions, in the page's order (`page`: its filtered,
- * ordered query, columns not yet chosen); undefined where the database has
- * no row versions (SQLite: its callers read whole rows).
- *
- * The page comes back as one text value, `id version,id version,...`: the
- * driver's per-row work (a message, an object, a string per column) cost
- * more than PostgreSQL's for a page of 100 projects. `ARRAY(subquery)`
- * keeps the order the subquery's ORDER BY gives its rows; versions hold no
- * comma (a number, a space, a timestamp).
+ * ordered query, columns not yet chosen), read as one value (pageTexts:
+ * versions hold no comma); undefined where the database has no row
+ * versions (SQLite: its callers read whole rows).
  */
 export async function pageVersions(
   db: Database,
@@ -57,12 +53,12 @@ export async function pageVersions(
   page: SelectQueryBuilder<Schema, "executions", object>,
 ): Promise<RowVersion[] | undefined> {
   if (!hasRowVersions(db)) return undefined;
-  const entries = page.select(sql<string>`${sql.ref(`${table}.id`)}::text || ' ' || ${versionOfRow(table)}`.as("v"));
-  const joined = await db.kysely
-    .selectNoFrom(sql<string | null>`array_to_string(array(${entries}), ',')`.as("page"))
-    .executeTakeFirst();
-  if (!joined?.page) return [];
-  return joined.page.split(",").map((entry) => {
+  const entries = await pageTexts(
+    db,
+    page,
+    sql<string>`${sql.ref(`${table}.id`)}::text || ' ' || ${versionOfRow(table)}`,
+  );
+  return entries.map((entry) => {
     const space = entry.indexOf(" ");
     return { id: Number(entry.slice(0, space)), version: entry.slice(space + 1) };
   });

@@ -17,6 +17,7 @@ import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
+import { pageTexts } from "../list/page-text.js";
 import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
@@ -166,6 +167,8 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   protected readonly db: Database;
   readonly #table: T;
   readonly #rows: LruCache<string, Selectable<Schema[T]>> | undefined;
+  /** With the row cache: which version key a row id has (a page is read as ids). */
+  readonly #keyOfId: LruCache<number, string> | undefined;
   /** The read by key, compiled once (every Get, and every registration that references a version). */
   readonly #byKey: PreparedQuery<Selectable<Schema[T]>>;
 
@@ -194,6 +197,19 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
       immutableRows > 0
         ? new LruCache<string, Selectable<Schema[T]>>({ maxWeight: immutableRows, weigh: rowWeight })
         : undefined;
+    // Entries of about 100 bytes against rows of kilobytes: a sixteenth of the rows' budget holds more ids than rows.
+    this.#keyOfId =
+      immutableRows > 0
+        ? new LruCache<number, string>({ maxWeight: immutableRows / 16, weigh: (k) => 64 + 2 * k.length })
+        : undefined;
+  }
+
+  /** Keeps an immutable row under its version key, and its id's key. */
+  #keep(cacheKey: string, row: Selectable<Schema[T]>): Selectable<Schema[T]> {
+    const frozen = Object.freeze(row) as Selectable<Schema[T]>;
+    this.#rows?.set(cacheKey, frozen);
+    this.#keyOfId?.set((row as { id: number }).id, cacheKey);
+    return frozen;
   }
 
   async get(key: VersionKey): Promise<Selectable<Schema[T]> | undefined> {
@@ -203,9 +219,7 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
       if (hit !== undefined) return hit;
     }
     const row = await this.byKey(this.db.kysely, key);
-    if (row !== undefined && cacheKey !== undefined)
-      this.#rows?.set(cacheKey, Object.freeze(row) as Selectable<Schema[T]>);
-    return row;
+    return row !== undefined && cacheKey !== undefined ? this.#keep(cacheKey, row) : row;
   }
 
   /** The row with this key, read now (on `ex`: the database, or a transaction). */
@@ -216,8 +230,8 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
 
   /**
    * A page of rows; the filters are resolved against this table only. With
-   * the row cache, the page is read as keys, and only rows not in memory are
-   * read whole (a task's or workflow's closure is most of its row).
+   * the row cache, the page is read as ids (on PostgreSQL as one value,
+   * list/page-text.ts), and only rows not in memory are read whole (a task's or workflow's closure is most of its row).
    */
   async list(page: ListPage): Promise<Selectable<Schema[T]>[]> {
     const table = this.#table as "tasks";
@@ -226,22 +240,22 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
         Schema[T]
       >[];
     }
-    const keys = await pageOf(
-      this.db,
-      this.db.kysely.selectFrom(table).select(["id", "project", "domain", "name", "version"]),
-      table,
-      page,
-    ).execute();
-    const rows = keys.map((k) => this.#rows?.get(versionKeyText(k)));
-    const missing = keys.filter((_, i) => rows[i] === undefined).map((k) => k.id);
+    const query = pageOf(this.db, this.db.kysely.selectFrom(table), table, page);
+    const ids =
+      this.db.dialect === "postgres"
+        ? (await pageTexts(this.db, query, sql<string>`${sql.ref(`${table}.id`)}::text`)).map(Number)
+        : (await query.select("id").execute()).map((r) => r.id);
+    const rows = ids.map((id) => {
+      const key = this.#keyOfId?.get(id);
+      return key === undefined ? undefined : this.#rows?.get(key);
+    });
+    const missing = ids.filter((_, i) => rows[i] === undefined);
     if (missing.length > 0) {
       const read = await this.db.kysely.selectFrom(table).selectAll().where("id", "in", missing).execute();
-      const byId = new Map(read.map((r) => [r.id, Object.freeze(r) as Selectable<Schema[T]>]));
-      keys.forEach((k, i) => {
-        const row = byId.get(k.id);
-        if (rows[i] !== undefined || row === undefined) return;
-        rows[i] = row;
-        this.#rows?.set(versionKeyText(k), row);
+      const byId = new Map(read.map((r) => [r.id, r as Selectable<Schema[T]>]));
+      ids.forEach((id, i) => {
+        const row = byId.get(id);
+        if (rows[i] === undefined && row !== undefined) rows[i] = this.#keep(versionKeyText(row as VersionKey), row);
       });
     }
     // A row gone between the two reads (never, for rows nothing deletes) is left out.
