@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { TimestampSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { encodeBinary, encodedOnce, encodeMessageFields, markFinal } from "./encoded-once.js";
 import {
@@ -96,4 +97,20 @@ test("a message written from its fields' encodings is the bytes toBinary writes"
   const closure = create(TaskClosureSchema, { compiledTask, createdAt });
   assert.deepEqual(spliced, toBinary(TaskClosureSchema, closure));
   assert.ok(equals(TaskClosureSchema, fromBinary(TaskClosureSchema, spliced), closure));
+});
+
+test("fields are written with the keys and lengths protobuf's own writer gives, at every varint width", () => {
+  // Field numbers and lengths on both sides of each varint byte boundary (7, 14 and 21 bits).
+  const numbers = [1, 15, 16, 2047, 2048, 262143, 262144];
+  const lengths = [0, 1, 127, 128, 16383, 16384, 2097151, 2097152];
+  const fields = [
+    ...numbers.map((n) => [n, new Uint8Array([n % 251])] as const),
+    ...lengths.map((len) => [3, new Uint8Array(len).fill(len % 251)] as const),
+  ];
+  const writer = new BinaryWriter();
+  for (const [n, bytes] of fields) writer.tag(n, WireType.LengthDelimited).bytes(bytes);
+  const ours = encodeMessageFields(fields);
+  const theirs = writer.finish();
+  assert.equal(ours.byteLength, theirs.byteLength);
+  assert.ok(Buffer.from(ours).equals(Buffer.from(theirs)), "the same bytes");
 });
