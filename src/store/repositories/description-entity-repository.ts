@@ -6,7 +6,7 @@ import type { Database, Executor } from "../database.js";
 import type { ColumnResolver } from "../list/filter-sql.js";
 import type { DescriptionEntitiesTable } from "../schema.js";
 import type { DescriptionEntityRow } from "./description-entity-mapper.js";
-import { type InsertStatement, type ListPage, pageOf, type VersionKey } from "./versioned-entities.js";
+import { type ListPage, pageOf, type RowInsert, type VersionKey } from "./versioned-entities.js";
 
 /** Every filter of a description list runs against `description_entities`, whatever entity it was validated for. */
 const descriptionColumn: ColumnResolver = (_entity, column) => sql.ref(`description_entities.${column}`);
@@ -27,12 +27,12 @@ export class DescriptionEntityRepository {
 
   /** Inserts a row inside the caller's transaction. */
   async insert(ex: Executor, row: Insertable<DescriptionEntitiesTable>): Promise<void> {
-    await this.insertStatement(row)(ex).execute();
+    await ex.insertInto("description_entities").values(row).execute();
   }
 
-  /** The INSERT of a row, to run with the entity's own (insertAllOnce). */
-  insertStatement(row: Insertable<DescriptionEntitiesTable>): InsertStatement {
-    return (q) => q.insertInto("description_entities").values(row);
+  /** A row to insert with the entity's own (insertAllOnce). */
+  rowInsert(row: Insertable<DescriptionEntitiesTable>): RowInsert {
+    return { table: "description_entities", row };
   }
 
   /** The first row with this project, domain, name and version, whatever its resource type (as FlyteAdmin queries). */

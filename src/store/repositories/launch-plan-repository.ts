@@ -54,7 +54,7 @@ export class LaunchPlanRepository extends VersionedEntityRepository<"launch_plan
 
   /** Inserts a launch plan; `false` when the key is taken. */
   async create(row: Insertable<LaunchPlansTable>): Promise<boolean> {
-    return insertAllOnce(this.db, [(q) => q.insertInto("launch_plans").values(row)]);
+    return insertAllOnce(this.db, [{ table: "launch_plans", row }]);
   }
 
   /** A page of launch plans joined with their workflows (for filters on `workflow.*`). */

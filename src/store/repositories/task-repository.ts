@@ -3,7 +3,7 @@ import type { Insertable } from "kysely";
 import type { Database } from "../database.js";
 import type { DescriptionEntitiesTable, TasksTable } from "../schema.js";
 import type { DescriptionEntityRepository } from "./description-entity-repository.js";
-import { type InsertStatement, insertAllOnce, VersionedEntityRepository } from "./versioned-entities.js";
+import { insertAllOnce, type RowInsert, VersionedEntityRepository } from "./versioned-entities.js";
 
 /**
  * Stores tasks.
@@ -27,7 +27,7 @@ export class TaskRepository extends VersionedEntityRepository<"tasks"> {
    * request inserted it first): the caller decides what a duplicate means.
    */
   async create(row: Insertable<TasksTable>, description?: Insertable<DescriptionEntitiesTable>): Promise<boolean> {
-    const task: InsertStatement = (q) => q.insertInto("tasks").values(row);
-    return insertAllOnce(this.db, description ? [task, this.#descriptions.insertStatement(description)] : [task]);
+    const task: RowInsert = { table: "tasks", row };
+    return insertAllOnce(this.db, description ? [task, this.#descriptions.rowInsert(description)] : [task]);
   }
 }
