@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Code } from "../src/errors/codes.js";
 import { Project_ProjectState } from "../src/proto/gen/flyteidl/admin/project_pb.js";
+import { createTaskRequest, taskId } from "./fixtures/tasks.js";
 import { httpError, rejectsWith } from "./support/assertions.js";
 import { describeEachDatabase } from "./support/server.js";
 
@@ -81,6 +82,33 @@ describeEachDatabase("projects", (srv) => {
       /^value with matching already exists/,
     );
     assert.equal((await admin.getProject({ id: "dup" })).name, "First");
+  });
+
+  test("registrations that arrive together each check their own project", async () => {
+    // On PostgreSQL their project reads share one statement (store/reads-together.ts).
+    const { admin } = srv();
+    await admin.registerProject({ project: { id: "batch-a", name: "a" } });
+    await admin.registerProject({ project: { id: "batch-b", name: "b" } });
+    await admin.updateProject({ id: "batch-b", name: "b", state: Project_ProjectState.ARCHIVED });
+    const projects = ["batch-a", "batch-b", "batch-none", "batch-a", "batch-b", "batch-none", "batch-a"];
+    const outcomes = await Promise.all(
+      projects.map((project, i) =>
+        admin.createTask(createTaskRequest(taskId("t", `v${i}`, project))).then(
+          () => `${project}: ok`,
+          (err: { code?: number; details?: string }) => `${project}: ${err.code} ${err.details?.split(",")[0]}`,
+        ),
+      ),
+    );
+    const invalid = Code.INVALID_ARGUMENT;
+    const expected: Record<string, string> = {
+      "batch-a": "batch-a: ok",
+      "batch-b": `batch-b: ${invalid} project [batch-b] is not active`,
+      "batch-none": `batch-none: ${invalid} failed to validate that project [batch-none] and domain [development] are registered`,
+    };
+    assert.deepEqual(
+      outcomes,
+      projects.map((p) => expected[p]),
+    );
   });
 
   test("UpdateProject is partial: name and description only when given, state always", async () => {

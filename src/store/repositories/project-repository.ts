@@ -1,5 +1,5 @@
 /** The `projects` table. */
-import type { Updateable } from "kysely";
+import { type SqlBool, sql, type Updateable } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Project } from "../../proto/gen/flyteidl/admin/project_pb.js";
 import type { Database } from "../database.js";
@@ -7,6 +7,7 @@ import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
+import { type ReadsTogether, readsTogether } from "../reads-together.js";
 import type { ProjectsTable } from "../schema.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
 import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
@@ -45,8 +46,25 @@ export class ProjectRepository {
     db.selectFrom("projects").selectAll().where("identifier", "=", arg<string>("identifier")),
   );
 
+  /** PostgreSQL: reads by id that arrive together, as one statement (every registration and launch checks its project). */
+  readonly #together: ReadsTogether<string, ProjectRow>;
+  readonly #byIds = new PreparedQuery((db, arg) =>
+    db
+      .selectFrom("projects")
+      .selectAll()
+      .where(sql<SqlBool>`identifier = any(${arg("identifiers")}::text[])`),
+  );
+
   constructor(db: Database) {
     this.#db = db;
+    this.#together = readsTogether(
+      async (identifiers) => {
+        const rows = await this.#byIds.execute(this.#db.kysely, { identifiers });
+        const byId = new Map(rows.map((r) => [r.identifier, r]));
+        return identifiers.map((id) => byId.get(id));
+      },
+      (identifier) => this.#byId.first(this.#db.kysely, { identifier }),
+    );
   }
 
   /** Inserts a project; ALREADY_EXISTS when the id is taken. */
@@ -57,7 +75,9 @@ export class ProjectRepository {
   }
 
   async get(identifier: string): Promise<ProjectRow | undefined> {
-    return this.#byId.first(this.#db.kysely, { identifier });
+    return this.#db.dialect === "postgres"
+      ? this.#together.load(identifier)
+      : this.#byId.first(this.#db.kysely, { identifier });
   }
 
   /** Writes the given fields of an existing project; `labelsFrom` re-serializes the whole message, as FlyteAdmin does. */

@@ -7,11 +7,11 @@
  * the driver's parsing. SQLite has no such column; its callers compare
  * whole rows instead (managers/row-answers.ts).
  */
-import DataLoader from "dataloader";
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../database.js";
 import { pageTexts } from "../list/page-text.js";
 import { PreparedQuery } from "../prepared-query.js";
+import { type ReadsTogether, readsTogether } from "../reads-together.js";
 import type { Schema } from "../schema.js";
 
 /** Tables read by version. */
@@ -80,19 +80,13 @@ export async function versionedRowsByIds<R>(
   return rows as unknown as Versioned<R>[];
 }
 
-/** Version reads that share one statement at most (keys of 64 reads). */
-const MAX_VERSIONS_PER_READ = 64;
-
 /**
  * A row by its key columns, with its version, or its version alone.
  *
- * Version reads that arrive together (the requests of one socket read, up
- * to the event loop's next I/O poll) share one statement: the keys go in as
- * arrays and come back joined to their rows. Each read still sees every
- * write committed before it was asked for, since the statement runs after
- * all of them arrived; what is saved is a round trip per read, most of the
- * cost of an unchanged row's GetExecution or GetLaunchPlan for PostgreSQL
- * and for the driver.
+ * Version reads that arrive together share one statement (reads-together.ts):
+ * the keys go in as arrays and come back joined to their rows. What is saved
+ * is a round trip per read, most of the cost of an unchanged row's
+ * GetExecution or GetLaunchPlan for PostgreSQL and for the driver.
  *
  * @example
  * const reads = new RowVersionReads<ExecutionRow>(db, "executions", { project: "execution_project", ... });
@@ -104,7 +98,7 @@ export class RowVersionReads<R> {
   readonly #version: PreparedQuery<{ row_version: string }>;
   readonly #versions: PreparedQuery<{ i: string; row_version: string }>;
   readonly #row: PreparedQuery<Versioned<R>>;
-  readonly #together: DataLoader<readonly unknown[], string | undefined>;
+  readonly #together: ReadsTogether<readonly unknown[], string>;
 
   /** `key`: argument name → column (text columns), e.g. `{ project: "execution_project" }`. */
   constructor(db: Database, table: VersionedRowTable, key: Readonly<Record<string, string>>) {
@@ -136,11 +130,12 @@ export class RowVersionReads<R> {
           .selectAll(table as "executions")
           .select(rowVersion(table)) as never,
     );
-    this.#together = new DataLoader((keys) => this.#versionsOf(keys), {
-      cache: false,
-      maxBatchSize: MAX_VERSIONS_PER_READ,
-      batchScheduleFn: (run) => setImmediate(run),
-    });
+    this.#together = readsTogether(
+      (keys) => this.#versionsOf(keys),
+      async (key) =>
+        (await this.#version.first(this.#db.kysely, Object.fromEntries(this.#names.map((name, i) => [name, key[i]]))))
+          ?.row_version,
+    );
   }
 
   /** Whether this database has row versions (PostgreSQL). */
@@ -160,11 +155,6 @@ export class RowVersionReads<R> {
 
   /** The versions of the rows these keys name (in their order): one statement for all. */
   async #versionsOf(keys: readonly (readonly unknown[])[]): Promise<(string | undefined)[]> {
-    if (keys.length === 1) {
-      const [only] = keys as [readonly unknown[]];
-      const args = Object.fromEntries(this.#names.map((name, i) => [name, only[i]]));
-      return [(await this.#version.first(this.#db.kysely, args))?.row_version];
-    }
     const args = Object.fromEntries(this.#names.map((name, i) => [name, keys.map((k) => k[i])]));
     const found = await this.#versions.execute(this.#db.kysely, args);
     const out = new Array<string | undefined>(keys.length).fill(undefined);
