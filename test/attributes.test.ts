@@ -175,6 +175,51 @@ describeEachDatabase(
       assert.deepEqual(queueTags(staging.attributes?.matchingAttributes), ["project"]);
     });
 
+    test("lookups that arrive together each fall back to their own most specific row", async () => {
+      // On PostgreSQL these share one statement (a lateral lookup per key).
+      const { admin } = srv();
+      await project(srv(), "tg");
+      const rt = MatchableResource.EXECUTION_QUEUE;
+      await admin.updateProjectAttributes({ attributes: { project: "tg", matchingAttributes: queue("project") } });
+      await admin.updateProjectDomainAttributes({
+        attributes: { project: "tg", domain: DEV, matchingAttributes: queue("pd") },
+      });
+      await admin.updateWorkflowAttributes({
+        attributes: { project: "tg", domain: DEV, workflow: "wf", matchingAttributes: queue("wf") },
+      });
+      const lookups: [string, string][] = [
+        [DEV, "wf"],
+        [DEV, "other"],
+        ["staging", "wf"],
+        ["production", ""],
+        [DEV, ""],
+        [DEV, "wf"],
+      ];
+      const tags = await Promise.all(
+        lookups.map(([domain, workflow]) =>
+          (workflow === ""
+            ? admin.getProjectDomainAttributes({ project: "tg", domain, resourceType: rt })
+            : admin.getWorkflowAttributes({ project: "tg", domain, workflow, resourceType: rt })
+          ).then(
+            (r) => queueTags(r.attributes?.matchingAttributes)?.join(),
+            (err: { code?: number }) => `code ${err.code}`,
+          ),
+        ),
+      );
+      assert.deepEqual(tags, ["wf", "pd", "project", "project", "pd", "wf"]);
+      const missing = await Promise.all(
+        ["tg-none", "tg"].map((p) =>
+          admin
+            .getProjectDomainAttributes({ project: p, domain: DEV, resourceType: MatchableResource.TASK_RESOURCE })
+            .then(
+              () => "found",
+              (err: { code?: number }) => `code ${err.code}`,
+            ),
+        ),
+      );
+      assert.deepEqual(missing, [`code ${Code.INVALID_ARGUMENT}`, `code ${Code.NOT_FOUND}`]);
+    });
+
     test("workflow level: validations and not-found message", async () => {
       const { admin } = srv();
       await project(srv(), "wfv");

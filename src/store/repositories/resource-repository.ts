@@ -1,6 +1,9 @@
 /** The `resources` table: matchable attributes at project, project-domain, workflow and launch plan level. */
+import { sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
+import { PreparedQuery } from "../prepared-query.js";
+import { type ReadsTogether, readsTogether } from "../reads-together.js";
 import type { ResourceKey, ResourceRow } from "./resource-mapper.js";
 
 /**
@@ -13,9 +16,51 @@ import type { ResourceKey, ResourceRow } from "./resource-mapper.js";
  */
 export class ResourceRepository {
   readonly #db: Database;
+  /**
+   * `field IN ('', value)`: a stored "" matches any value, and a wanted ""
+   * only a stored "" (the list is then ('', '')). One statement shape for
+   * every key, compiled once.
+   */
+  readonly #mostSpecific = new PreparedQuery((db, arg) =>
+    db
+      .selectFrom("resources")
+      .selectAll()
+      .where("resource_type", "=", arg<string>("resourceType"))
+      .where("domain", "in", ["", arg<string>("domain")])
+      .where("project", "in", ["", arg<string>("project")])
+      .where("workflow", "in", ["", arg<string>("workflow")])
+      .where("launch_plan", "in", ["", arg<string>("launchPlan")])
+      .orderBy("priority", "desc")
+      .limit(1),
+  );
+  /** The same for many keys at once: each key's row by a lateral subquery, with the key's position. */
+  readonly #mostSpecificOfAll = new PreparedQuery((db, arg) => {
+    const query = sql<
+      ResourceRow & { key_index: string }
+    >`select k.i as key_index, r.* from unnest(${arg("resourceType")}::text[], ${arg("domain")}::text[], ${arg("project")}::text[], ${arg("workflow")}::text[], ${arg("launchPlan")}::text[]) with ordinality as k(t, d, p, w, l, i) cross join lateral (select * from resources where resource_type = k.t and domain in ('', k.d) and project in ('', k.p) and workflow in ('', k.w) and launch_plan in ('', k.l) order by priority desc limit 1) r`;
+    return { compile: () => query.compile(db) };
+  });
+  /** PostgreSQL: lookups that arrive together (every CreateTask makes one), as one statement. */
+  readonly #together: ReadsTogether<ResourceKey, ResourceRow>;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#together = readsTogether(
+      async (keys) => {
+        const field = (f: keyof ResourceKey) => keys.map((k) => k[f]);
+        const rows = await this.#mostSpecificOfAll.execute(this.#db.kysely, {
+          resourceType: field("resourceType"),
+          domain: field("domain"),
+          project: field("project"),
+          workflow: field("workflow"),
+          launchPlan: field("launchPlan"),
+        });
+        const out = new Array<ResourceRow | undefined>(keys.length).fill(undefined);
+        for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = row;
+        return out;
+      },
+      (key) => this.#mostSpecific.first(this.#db.kysely, { ...key }),
+    );
   }
 
   /** Creates the row of `key` or overwrites its priority and attributes. */
@@ -63,18 +108,9 @@ export class ResourceRepository {
    * project-domain > project).
    */
   async mostSpecific(key: ResourceKey): Promise<ResourceRow | undefined> {
-    const anyOr = (v: string) => (v === "" ? [""] : ["", v]);
-    return this.#db.kysely
-      .selectFrom("resources")
-      .selectAll()
-      .where("resource_type", "=", key.resourceType)
-      .where("domain", "in", anyOr(key.domain))
-      .where("project", "in", anyOr(key.project))
-      .where("workflow", "in", anyOr(key.workflow))
-      .where("launch_plan", "in", anyOr(key.launchPlan))
-      .orderBy("priority", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    return this.#db.dialect === "postgres"
+      ? this.#together.load(key)
+      : this.#mostSpecific.first(this.#db.kysely, { ...key });
   }
 
   /**
