@@ -84,8 +84,42 @@ describeEachDatabase("projects", (srv) => {
     assert.equal((await admin.getProject({ id: "dup" })).name, "First");
   });
 
+  test("projects registered together are each written once, with the name of the request told it succeeded", async () => {
+    // On PostgreSQL they share one INSERT (store/together.ts); taken ids fall back to each request's own.
+    const { admin } = srv();
+    await admin.registerProject({ project: { id: "tg-taken", name: "First" } });
+    const requests = [
+      ["tg-1", "one"],
+      ["tg-taken", "Second"],
+      ["tg-2", "two"],
+      ["tg-twice", "A"],
+      ["tg-twice", "B"],
+      ["tg-3", "three"],
+    ] as const;
+    const outcomes = await Promise.all(
+      requests.map(([id, name]) =>
+        admin.registerProject({ project: { id, name } }).then(
+          () => "ok",
+          (err: { code?: number; details?: string }) => `${err.code} ${err.details?.slice(0, 34)}`,
+        ),
+      ),
+    );
+    const taken = `${Code.ALREADY_EXISTS} value with matching already exists`;
+    assert.deepEqual(
+      [0, 1, 2, 5].map((i) => outcomes[i]),
+      ["ok", taken, "ok", "ok"],
+    );
+    const twice = outcomes.slice(3, 5);
+    assert.deepEqual([...twice].sort(), ["ok", taken].sort(), "one of the two requests for tg-twice wins");
+    const winner = twice[0] === "ok" ? "A" : "B";
+    assert.equal((await admin.getProject({ id: "tg-twice" })).name, winner);
+    assert.equal((await admin.getProject({ id: "tg-taken" })).name, "First");
+    for (const [id, name] of [requests[0], requests[2], requests[5]])
+      assert.equal((await admin.getProject({ id })).name, name);
+  });
+
   test("registrations that arrive together each check their own project", async () => {
-    // On PostgreSQL their project reads share one statement (store/reads-together.ts).
+    // On PostgreSQL their project reads share one statement (store/together.ts).
     const { admin } = srv();
     await admin.registerProject({ project: { id: "batch-a", name: "a" } });
     await admin.registerProject({ project: { id: "batch-b", name: "b" } });

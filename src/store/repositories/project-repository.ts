@@ -7,9 +7,13 @@ import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
-import { type ReadsTogether, readsTogether } from "../reads-together.js";
 import type { ProjectsTable } from "../schema.js";
+import { type Together, together } from "../together.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
+
+/** A project row to insert. */
+type ProjectInsert = ReturnType<typeof projectColumns> & { created_at: unknown; updated_at: unknown };
+
 import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 export interface ProjectChanges {
@@ -47,7 +51,7 @@ export class ProjectRepository {
   );
 
   /** PostgreSQL: reads by id that arrive together, as one statement (every registration and launch checks its project). */
-  readonly #together: ReadsTogether<string, ProjectRow>;
+  readonly #together: Together<string, ProjectRow>;
   readonly #byIds = new PreparedQuery((db, arg) =>
     db
       .selectFrom("projects")
@@ -55,9 +59,26 @@ export class ProjectRepository {
       .where(sql<SqlBool>`identifier = any(${arg("identifiers")}::text[])`),
   );
 
+  /**
+   * PostgreSQL: registrations that arrive together, as one INSERT of all
+   * their rows that skips taken identifiers; `true` for a row it wrote.
+   */
+  readonly #insertsTogether: Together<ProjectInsert, boolean>;
+  readonly #insertAll = new PreparedQuery((db, arg) => {
+    const query = sql<{
+      identifier: string;
+    }>`insert into projects (identifier, name, description, labels, state, created_at, updated_at) select * from unnest(${arg("identifier")}::text[], ${arg("name")}::text[], ${arg("description")}::text[], ${arg("labels")}::bytea[], ${arg("state")}::integer[], ${arg("created_at")}::timestamptz[], ${arg("updated_at")}::timestamptz[]) on conflict do nothing returning identifier`;
+    return { compile: () => query.compile(db) };
+  });
+
   constructor(db: Database) {
     this.#db = db;
-    this.#together = readsTogether(
+    this.#insertsTogether = together(
+      (rows) => this.#insertRows(rows),
+      // Alone: the caller's own INSERT, which reports a taken identifier in PostgreSQL's words.
+      async () => false,
+    );
+    this.#together = together(
       async (identifiers) => {
         const rows = await this.#byIds.execute(this.#db.kysely, { identifiers });
         const byId = new Map(rows.map((r) => [r.identifier, r]));
@@ -70,8 +91,38 @@ export class ProjectRepository {
   /** Inserts a project; ALREADY_EXISTS when the id is taken. */
   async create(p: Project): Promise<void> {
     const now = this.#db.codec.time(nowMicros());
-    const row = { ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now };
+    const row: ProjectInsert = { ...projectColumns(p, this.#db.codec), created_at: now, updated_at: now };
+    if (this.#db.dialect === "postgres" && (await this.#insertsTogether.load(row))) return;
     await this.#db.insertUnique(() => this.#insert.execute(this.#db.writer, row));
+  }
+
+  /**
+   * Which of `rows` one INSERT wrote. A row it skipped (its identifier
+   * taken), a row whose identifier an earlier row of the batch has (left out
+   * of the INSERT), or a batch that failed as a whole (any row's error)
+   * answers false: that caller runs its own INSERT, and gets its own answer.
+   */
+  async #insertRows(rows: readonly ProjectInsert[]): Promise<boolean[]> {
+    const byIdentifier = new Map<string, ProjectInsert>();
+    for (const r of rows) if (!byIdentifier.has(r.identifier)) byIdentifier.set(r.identifier, r);
+    const firsts = [...byIdentifier.values()];
+    const column = <K extends keyof ProjectInsert>(k: K) => firsts.map((r) => r[k]);
+    let written: { identifier: string }[];
+    try {
+      written = await this.#insertAll.execute(this.#db.writer, {
+        identifier: column("identifier"),
+        name: column("name"),
+        description: column("description"),
+        labels: column("labels"),
+        state: column("state"),
+        created_at: column("created_at"),
+        updated_at: column("updated_at"),
+      });
+    } catch {
+      return rows.map(() => false);
+    }
+    const inserted = new Set(written.map((w) => w.identifier));
+    return rows.map((r) => byIdentifier.get(r.identifier) === r && inserted.has(r.identifier));
   }
 
   async get(identifier: string): Promise<ProjectRow | undefined> {

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
 import { PreparedQuery } from "../prepared-query.js";
-import { type ReadsTogether, readsTogether } from "../reads-together.js";
+import { type Together, together } from "../together.js";
 import type { ResourceKey, ResourceRow } from "./resource-mapper.js";
 
 /**
@@ -41,11 +41,11 @@ export class ResourceRepository {
     return { compile: () => query.compile(db) };
   });
   /** PostgreSQL: lookups that arrive together (every CreateTask makes one), as one statement. */
-  readonly #together: ReadsTogether<ResourceKey, ResourceRow>;
+  readonly #together: Together<ResourceKey, ResourceRow>;
 
   constructor(db: Database) {
     this.#db = db;
-    this.#together = readsTogether(
+    this.#together = together(
       async (keys) => {
         const field = (f: keyof ResourceKey) => keys.map((k) => k[f]);
         const rows = await this.#mostSpecificOfAll.execute(this.#db.kysely, {

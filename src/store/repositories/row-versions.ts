@@ -11,8 +11,8 @@ import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kyse
 import type { Database } from "../database.js";
 import { pageTexts } from "../list/page-text.js";
 import { PreparedQuery } from "../prepared-query.js";
-import { type ReadsTogether, readsTogether } from "../reads-together.js";
 import type { Schema } from "../schema.js";
+import { type Together, together } from "../together.js";
 
 /** Tables read by version. */
 export type VersionedRowTable = "executions" | "launch_plans" | "projects";
@@ -83,7 +83,7 @@ export async function versionedRowsByIds<R>(
 /**
  * A row by its key columns, with its version, or its version alone.
  *
- * Version reads that arrive together share one statement (reads-together.ts):
+ * Version reads that arrive together share one statement (together.ts):
  * the keys go in as arrays and come back joined to their rows. What is saved
  * is a round trip per read, most of the cost of an unchanged row's
  * GetExecution or GetLaunchPlan for PostgreSQL and for the driver.
@@ -98,7 +98,7 @@ export class RowVersionReads<R> {
   readonly #version: PreparedQuery<{ row_version: string }>;
   readonly #versions: PreparedQuery<{ i: string; row_version: string }>;
   readonly #row: PreparedQuery<Versioned<R>>;
-  readonly #together: ReadsTogether<readonly unknown[], string>;
+  readonly #together: Together<readonly unknown[], string>;
 
   /** `key`: argument name → column (text columns), e.g. `{ project: "execution_project" }`. */
   constructor(db: Database, table: VersionedRowTable, key: Readonly<Record<string, string>>) {
@@ -130,7 +130,7 @@ export class RowVersionReads<R> {
           .selectAll(table as "executions")
           .select(rowVersion(table)) as never,
     );
-    this.#together = readsTogether(
+    this.#together = together(
       (keys) => this.#versionsOf(keys),
       async (key) =>
         (await this.#version.first(this.#db.kysely, Object.fromEntries(this.#names.map((name, i) => [name, key[i]]))))
