@@ -168,4 +168,81 @@ describeEachDatabase("concurrent events on one execution", (srv) => {
       .execute();
     assert.equal(logged.length, NODES * 5, "QUEUED, RUNNING, DYNAMIC_RUNNING, FAILING, SUCCEEDED per node, once each");
   });
+  test("events of several executions at once are each checked against their own rows", async () => {
+    // On PostgreSQL a group of events reads (and locks) its rows in one statement per table.
+    const s: TestServer = srv();
+    const a = await eventExecution(s, "together-a");
+    const b = await eventExecution(s, "together-b");
+    const c = await eventExecution(s, "together-c", "cluster-1");
+    const missing = { project: "flytesnacks", domain: "development", name: "together-none" };
+    const node = (executionId: typeof a, nodeId: string, phase: N, extra: Record<string, unknown> = {}) =>
+      outcome(s.admin.createNodeEvent({ event: { id: { executionId, nodeId }, phase, occurredAt: tick(), ...extra } }));
+    const task = (executionId: typeof a, nodeId: string, phase: T, extra: Record<string, unknown> = {}) =>
+      outcome(
+        s.admin.createTaskEvent({
+          event: {
+            taskId: taskRef(),
+            parentNodeExecutionId: { executionId, nodeId },
+            phase,
+            occurredAt: tick(),
+            ...extra,
+          },
+        }),
+      );
+    const text = (rs: Outcome[]) => rs.map((r) => (r.ok ? "ok" : `${r.kind}:${r.detail ?? ""}`));
+    assert.deepEqual(
+      text(
+        await Promise.all([
+          node(a, "n0", N.QUEUED),
+          node(missing, "n0", N.QUEUED),
+          node(b, "n0", N.QUEUED),
+          node(c, "n0", N.QUEUED, { producerId: "cluster-2" }),
+          node(b, "n1", N.QUEUED),
+          node(c, "n0", N.QUEUED, { producerId: "cluster-1" }),
+        ]),
+      ),
+      ["ok", "ExecutionNotFound:", "ok", "EventIncompatibleClusterError:cluster-1", "ok", "ok"],
+    );
+    assert.deepEqual(
+      text(
+        await Promise.all([
+          task(b, "n1", T.QUEUED),
+          task(a, "n9", T.QUEUED),
+          task(missing, "n0", T.QUEUED),
+          task(a, "n0", T.RUNNING),
+          node(b, "n0", N.SUCCEEDED),
+          task(b, "n0", T.QUEUED),
+        ]),
+      ),
+      ["ok", "ExecutionNotFound:", "ExecutionNotFound:", "ok", "ok", "ok"],
+    );
+    const phases = async (id: typeof a) =>
+      (await s.admin.listNodeExecutions({ workflowExecutionId: id, limit: 10 })).nodeExecutions
+        .map((n) => `${n.id?.nodeId}:${N[n.closure?.phase ?? 0]}`)
+        .sort();
+    assert.deepEqual(await phases(a), ["n0:QUEUED"]);
+    assert.deepEqual(await phases(b), ["n0:SUCCEEDED", "n1:QUEUED"]);
+    assert.deepEqual(await phases(c), ["n0:QUEUED"]);
+    const attempt = async (id: typeof a, nodeId: string) =>
+      (
+        await s.admin.listTaskExecutions({ nodeExecutionId: { executionId: id, nodeId }, limit: 10 })
+      ).taskExecutions.map((t) => T[t.closure?.phase ?? 0]);
+    assert.deepEqual(await attempt(a, "n0"), ["RUNNING"]);
+    assert.deepEqual(await attempt(b, "n1"), ["QUEUED"]);
+    assert.deepEqual(await attempt(b, "n0"), ["QUEUED"]);
+
+    // Updates of many nodes at once: each lands on its own row.
+    const d = await eventExecution(s, "together-d");
+    const nodes = ["n0", "n1", "n2", "n3", "n4", "n5"];
+    for (const n of nodes) assert.ok((await node(d, n, N.QUEUED)).ok);
+    const next = [N.RUNNING, N.FAILED, N.SUCCEEDED, N.RUNNING, N.ABORTED, N.SUCCEEDED];
+    assert.deepEqual(
+      text(await Promise.all(nodes.map((n, i) => node(d, n, next[i] as N)))),
+      nodes.map(() => "ok"),
+    );
+    assert.deepEqual(
+      await phases(d),
+      nodes.map((n, i) => `${n}:${N[next[i] as N]}`),
+    );
+  });
 });

@@ -13,7 +13,12 @@
  *
  * Units are run in the order of their lock key: each event locks one row, so
  * groups running at the same time take their locks in the same order and
- * cannot deadlock one another.
+ * cannot deadlock one another. A unit may name what it reads and locks
+ * (`runLocked`): a group then reads those rows first, one statement per
+ * reader for all its units (readers in name order, keys in lock key order),
+ * instead of a round trip per unit. Two units with the same lock key never
+ * share a group (the second waits for the next), since both would read the
+ * row as it was before either.
  */
 import type { Transaction } from "kysely";
 import type { Database } from "./database.js";
@@ -21,6 +26,16 @@ import type { Schema } from "./schema.js";
 
 /** One unit of work inside a transaction. */
 export type TransactionUnit<T> = (trx: Transaction<Schema>) => Promise<T>;
+
+/**
+ * Reads, and where the database can locks, the rows of many units at once:
+ * one answer per argument, in their order.
+ */
+export interface LockReader<A, S> {
+  /** Orders the readers of a group: every group locks in the same order. */
+  readonly name: string;
+  read(trx: Transaction<Schema>, args: readonly A[]): Promise<S[]>;
+}
 
 export interface GroupCommitOptions {
   /** Groups in flight at once (PostgreSQL runs each on its own connection; SQLite has one). */
@@ -33,9 +48,16 @@ export interface GroupCommitOptions {
 
 interface Pending {
   readonly lockKey: string;
-  readonly unit: TransactionUnit<unknown>;
+  readonly lock: { readonly reader: LockReader<unknown, unknown>; readonly arg: unknown } | undefined;
+  /** The unit, given what its reader read for it (undefined without one). */
+  readonly unit: (trx: Transaction<Schema>, read: unknown) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
+}
+
+/** A pending unit run on its own: its read, then the unit, in one transaction. */
+function alone(p: Pending): TransactionUnit<unknown> {
+  return async (trx) => p.unit(trx, p.lock ? (await p.lock.reader.read(trx, [p.lock.arg]))[0] : undefined);
 }
 
 /**
@@ -59,8 +81,25 @@ export class GroupCommit {
 
   /** Runs `unit` in a transaction shared with concurrent units; `lockKey` names the row it locks. */
   run<T>(lockKey: string, unit: TransactionUnit<T>): Promise<T> {
+    return this.#enqueue(lockKey, undefined, unit);
+  }
+
+  /**
+   * Runs `unit` in a transaction shared with concurrent units, given the row
+   * `reader` read (and locked) for `arg` together with the other units' rows.
+   */
+  runLocked<A, S, T>(
+    lockKey: string,
+    reader: LockReader<A, S>,
+    arg: A,
+    unit: (trx: Transaction<Schema>, read: S) => Promise<T>,
+  ): Promise<T> {
+    return this.#enqueue(lockKey, { reader: reader as LockReader<unknown, unknown>, arg }, unit as Pending["unit"]);
+  }
+
+  #enqueue<T>(lockKey: string, lock: Pending["lock"], unit: Pending["unit"]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lockKey, unit, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ lockKey, lock, unit, resolve: resolve as (v: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -83,7 +122,7 @@ export class GroupCommit {
 
   #startGroups(): void {
     while (this.#running < this.#o.groups && this.#queue.length > 0) {
-      const group = this.#queue.splice(0, this.#o.groupSize);
+      const group = this.#takeGroup();
       this.#running++;
       void this.#runGroup(group).finally(() => {
         this.#running--;
@@ -92,27 +131,67 @@ export class GroupCommit {
     }
   }
 
+  /** The next group: queued units in arrival order, at most one per lock key, up to the group size. */
+  #takeGroup(): Pending[] {
+    const group: Pending[] = [];
+    const keys = new Set<string>();
+    const rest: Pending[] = [];
+    for (const p of this.#queue) {
+      if (group.length < this.#o.groupSize && !keys.has(p.lockKey)) {
+        group.push(p);
+        keys.add(p.lockKey);
+      } else rest.push(p);
+    }
+    this.#queue = rest;
+    return group;
+  }
+
   async #runGroup(group: Pending[]): Promise<void> {
     if (group.length === 1) {
       const [only] = group as [Pending];
-      await this.#o.single(only.unit).then(only.resolve, only.reject);
+      await this.#o.single(alone(only)).then(only.resolve, only.reject);
       return;
     }
     group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
     let results: unknown[];
     try {
       results = await this.#db.transaction(async (trx) => {
+        const reads = await readAll(trx, group);
         const out: unknown[] = [];
-        for (const p of group) out.push(await p.unit(trx));
+        for (const p of group) out.push(await p.unit(trx, reads.get(p)));
         return out;
       });
     } catch {
       // Rolled back: nothing of the group was written. Each unit on its own, for its own answer.
-      await Promise.all(group.map((p) => this.#o.single(p.unit).then(p.resolve, p.reject)));
+      await Promise.all(group.map((p) => this.#o.single(alone(p)).then(p.resolve, p.reject)));
       return;
     }
     group.forEach((p, i) => {
       p.resolve(results[i]);
     });
   }
+}
+
+/** What each unit's reader read for it: one statement per reader, readers in name order, units in group order. */
+async function readAll(trx: Transaction<Schema>, group: readonly Pending[]): Promise<Map<Pending, unknown>> {
+  const reads = new Map<Pending, unknown>();
+  const byReader = new Map<LockReader<unknown, unknown>, Pending[]>();
+  for (const p of group) {
+    if (p.lock === undefined) continue;
+    const units = byReader.get(p.lock.reader) ?? [];
+    units.push(p);
+    byReader.set(p.lock.reader, units);
+  }
+  const readers = [...byReader.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const reader of readers) {
+    const units = byReader.get(reader) ?? [];
+    const read = await reader.read(
+      trx,
+      units.map((p) => p.lock?.arg),
+    );
+    units.forEach((p, i) => {
+      reads.set(p, read[i]);
+    });
+  }
+  return reads;
 }

@@ -11,7 +11,7 @@
 import type { Transaction } from "kysely";
 import { AdminError } from "../../errors/admin-error.js";
 import type { Database } from "../../store/database.js";
-import { GroupCommit } from "../../store/group-commit.js";
+import { GroupCommit, type LockReader } from "../../store/group-commit.js";
 import type { Schema } from "../../store/schema.js";
 
 /**
@@ -77,6 +77,24 @@ export function groupedEventTransaction<T>(
   fn: (trx: Transaction<Schema>) => Promise<T>,
 ): Promise<T> {
   return groupsOf(db).run(lockKey, fn);
+}
+
+/**
+ * As groupedEventTransaction, with the row the event changes read (and
+ * locked) by `reader` for `arg`, together with the rows of the other events
+ * of its group: one statement for all of them instead of one each.
+ *
+ * @example
+ * await lockedEventTransaction(db, nodeLockKey(key), nodes.eventLocks, key, (trx, snap) => apply(trx, snap));
+ */
+export function lockedEventTransaction<A, S, T>(
+  db: Database,
+  lockKey: string,
+  reader: LockReader<A, S>,
+  arg: A,
+  fn: (trx: Transaction<Schema>, read: S) => Promise<T>,
+): Promise<T> {
+  return groupsOf(db).runLocked(lockKey, reader, arg, fn);
 }
 
 /** The lock key of a row of an execution: the execution's key, then the row's own parts. */

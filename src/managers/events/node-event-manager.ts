@@ -31,7 +31,7 @@ import { missingEntity, nodeKeyOf } from "./entity-keys.js";
 import { nodeEventError, nodeIdText, taskNotFoundText, workflowIdText } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
-import { groupedEventTransaction, lockKeyOf } from "./event-transaction.js";
+import { lockedEventTransaction, lockKeyOf } from "./event-transaction.js";
 import { createNodeRecord, type NodeEventInputs, updateNodeRecord } from "./node-event-model.js";
 import { type OutputPlan, type OutputResult, planOutput } from "./output-result.js";
 import { isNodeTerminal, nodeEventDecision } from "./phase-rules.js";
@@ -79,8 +79,7 @@ export class NodeEventManager {
         };
     const logged = { requestId: request.requestId, occurredAt: timestampToMicros(event.occurredAt) };
     const lockKey = lockKeyOf(key.project, key.domain, key.name, "n", key.nodeId);
-    await groupedEventTransaction(this.#d.db, lockKey, async (trx) => {
-      const snap = await this.#d.nodes.lockForEvent(trx, key);
+    await lockedEventTransaction(this.#d.db, lockKey, this.#d.nodes.eventLocks, key, async (trx, snap) => {
       this.#check(snap, id, event);
       if (snap.node === undefined) {
         const parents = await this.#parents(trx, id.executionId, event);

@@ -22,7 +22,7 @@ import { missingEntity } from "./entity-keys.js";
 import { nodeIdText, taskEventError, workflowIdText } from "./event-errors.js";
 import type { EventListeners } from "./event-listener.js";
 import type { EventSettings } from "./event-settings.js";
-import { groupedEventTransaction, lockKeyOf } from "./event-transaction.js";
+import { lockedEventTransaction, lockKeyOf } from "./event-transaction.js";
 import { checkOutputSize, type OutputPlan, type OutputResult, planOutput } from "./output-result.js";
 import { isTaskTerminal, taskEventDecision } from "./phase-rules.js";
 import { createTaskRecord, type TaskEventInputs, updateTaskRecord } from "./task-event-model.js";
@@ -87,16 +87,21 @@ export class TaskEventManager {
       task.version,
       key.retryAttempt,
     );
-    const created = await groupedEventTransaction(this.#d.db, lockKey, async (trx) => {
-      const snap = await this.#d.tasks.lockForEvent(trx, key);
-      this.#check(snap, id, event);
-      if (snap.task === undefined) {
-        await this.#d.tasks.insert(trx, createTaskRecord(key, event, inputs));
-        return true;
-      }
-      await this.#d.tasks.update(trx, snap.task.id as number, updateTaskRecord(snap.task, event, inputs));
-      return false;
-    });
+    const created = await lockedEventTransaction(
+      this.#d.db,
+      lockKey,
+      this.#d.tasks.eventLocks,
+      key,
+      async (trx, snap) => {
+        this.#check(snap, id, event);
+        if (snap.task === undefined) {
+          await this.#d.tasks.insert(trx, createTaskRecord(key, event, inputs));
+          return true;
+        }
+        await this.#d.tasks.update(trx, snap.task.id as number, updateTaskRecord(snap.task, event, inputs));
+        return false;
+      },
+    );
     await this.#d.listeners.taskEventAccepted(request, created);
   }
 

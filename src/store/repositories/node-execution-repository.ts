@@ -6,6 +6,7 @@ import { type ExpressionBuilder, type Kysely, type QueryCreator, sql } from "kys
 import { nowMicros } from "../../common/time.js";
 import { NodeExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { Database, Executor } from "../database.js";
+import type { LockReader } from "../group-commit.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
@@ -81,6 +82,20 @@ export class NodeExecutionRepository {
       .where("id", "=", arg<number>("id")),
   );
 
+  /** PostgreSQL: the snapshots of many nodes, locked, in one statement (in the keys' order). */
+  readonly #lockedAll = new PreparedQuery((db, arg) => {
+    const query = sql<
+      SnapshotRow & { key_index: string }
+    >`select k.i as key_index, e.id as exec_id, e.cluster as exec_cluster, n.* from unnest(${arg("project")}::text[], ${arg("domain")}::text[], ${arg("name")}::text[], ${arg("nodeId")}::text[]) with ordinality as k(p, d, x, node, i) join executions e on e.execution_project = k.p and e.execution_domain = k.d and e.execution_name = k.x left join lateral (select * from node_executions where execution_project = k.p and execution_domain = k.d and execution_name = k.x and node_id = k.node for update) n on true`;
+    return { compile: () => query.compile(db) };
+  });
+
+  /** lockForEvent for the events of a group (store/group-commit.ts), one statement for all on PostgreSQL. */
+  readonly eventLocks: LockReader<NodeKey, NodeEventSnapshot> = {
+    name: "node_executions",
+    read: (trx, keys) => this.#lockAll(trx, keys),
+  };
+
   constructor(db: Database) {
     this.#db = db;
     this.#log = new EventLog(db, "node_execution_events");
@@ -122,7 +137,29 @@ export class NodeExecutionRepository {
   }
 
   async #read(q: PreparedQuery<SnapshotRow>, trx: Executor, key: NodeKey): Promise<NodeEventSnapshot> {
-    const row = await q.first(trx, { ...key });
+    return this.#snapshotOf(await q.first(trx, { ...key }));
+  }
+
+  async #lockAll(trx: Executor, keys: readonly NodeKey[]): Promise<NodeEventSnapshot[]> {
+    if (keys.length === 1 || !this.#db.rowLocks) {
+      const out: NodeEventSnapshot[] = [];
+      for (const key of keys) out.push(await this.lockForEvent(trx, key));
+      return out;
+    }
+    const column = (k: keyof NodeKey) => keys.map((key) => key[k]);
+    const rows = await this.#lockedAll.execute(trx, {
+      project: column("project"),
+      domain: column("domain"),
+      name: column("name"),
+      nodeId: column("nodeId"),
+    });
+    const out = keys.map(() => this.#snapshotOf(undefined));
+    // `with ordinality` numbers the keys from 1; a key without its execution has no row.
+    for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = this.#snapshotOf(row as SnapshotRow);
+    return out;
+  }
+
+  #snapshotOf(row: SnapshotRow | undefined): NodeEventSnapshot {
     if (!row) return { execution: undefined, node: undefined };
     const execution = { id: Number(row.exec_id), cluster: row.exec_cluster };
     if (row.id === null) return { execution, node: undefined };

@@ -5,6 +5,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
+import type { LockReader } from "../group-commit.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
@@ -59,6 +60,20 @@ export class TaskExecutionRepository {
     return db.updateTable("task_executions").set(placeholders(arg, columns)).where("id", "=", arg<number>("id"));
   });
 
+  /** PostgreSQL: the snapshots of many attempts, locked, in one statement (in the keys' order). */
+  readonly #lockedAll = new PreparedQuery((db, arg) => {
+    const query = sql<
+      SnapshotRow & { key_index: string }
+    >`select k.i as key_index, e.id as exec_id, e.cluster as exec_cluster, (select ne.id from node_executions ne where ne.execution_project = k.p and ne.execution_domain = k.d and ne.execution_name = k.x and ne.node_id = k.node) as node_row_id, t.* from unnest(${arg("project")}::text[], ${arg("domain")}::text[], ${arg("name")}::text[], ${arg("nodeId")}::text[], ${arg("taskProject")}::text[], ${arg("taskDomain")}::text[], ${arg("taskName")}::text[], ${arg("taskVersion")}::text[], ${arg("retryAttempt")}::bigint[]) with ordinality as k(p, d, x, node, tp, td, tn, tv, r, i) join executions e on e.execution_project = k.p and e.execution_domain = k.d and e.execution_name = k.x left join lateral (select * from task_executions where execution_project = k.p and execution_domain = k.d and execution_name = k.x and node_id = k.node and project = k.tp and domain = k.td and name = k.tn and version = k.tv and retry_attempt = k.r for update) t on true`;
+    return { compile: () => query.compile(db) };
+  });
+
+  /** lockForEvent for the events of a group (store/group-commit.ts), one statement for all on PostgreSQL. */
+  readonly eventLocks: LockReader<TaskAttemptKey, TaskEventSnapshot> = {
+    name: "task_executions",
+    read: (trx, keys) => this.#lockAll(trx, keys),
+  };
+
   constructor(db: Database) {
     this.#db = db;
   }
@@ -79,14 +94,42 @@ export class TaskExecutionRepository {
   }
 
   async #read(q: PreparedQuery<SnapshotRow>, trx: Executor, key: TaskAttemptKey): Promise<TaskEventSnapshot> {
-    const row = await q.first(trx, {
-      ...key.node,
-      taskProject: key.task.project,
-      taskDomain: key.task.domain,
-      taskName: key.task.name,
-      taskVersion: key.task.version,
-      retryAttempt: key.retryAttempt,
+    return this.#snapshotOf(
+      await q.first(trx, {
+        ...key.node,
+        taskProject: key.task.project,
+        taskDomain: key.task.domain,
+        taskName: key.task.name,
+        taskVersion: key.task.version,
+        retryAttempt: key.retryAttempt,
+      }),
+    );
+  }
+
+  async #lockAll(trx: Executor, keys: readonly TaskAttemptKey[]): Promise<TaskEventSnapshot[]> {
+    if (keys.length === 1 || !this.#db.rowLocks) {
+      const out: TaskEventSnapshot[] = [];
+      for (const key of keys) out.push(await this.lockForEvent(trx, key));
+      return out;
+    }
+    const rows = await this.#lockedAll.execute(trx, {
+      project: keys.map((k) => k.node.project),
+      domain: keys.map((k) => k.node.domain),
+      name: keys.map((k) => k.node.name),
+      nodeId: keys.map((k) => k.node.nodeId),
+      taskProject: keys.map((k) => k.task.project),
+      taskDomain: keys.map((k) => k.task.domain),
+      taskName: keys.map((k) => k.task.name),
+      taskVersion: keys.map((k) => k.task.version),
+      retryAttempt: keys.map((k) => k.retryAttempt),
     });
+    const out = keys.map(() => this.#snapshotOf(undefined));
+    // `with ordinality` numbers the keys from 1; a key without its execution has no row.
+    for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = this.#snapshotOf(row as SnapshotRow);
+    return out;
+  }
+
+  #snapshotOf(row: SnapshotRow | undefined): TaskEventSnapshot {
     if (!row) return { execution: undefined, nodeExists: false, task: undefined };
     return {
       execution: { id: Number(row.exec_id), cluster: row.exec_cluster },
