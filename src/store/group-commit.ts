@@ -18,7 +18,9 @@
  * reader for all its units (readers in name order, keys in lock key order),
  * instead of a round trip per unit. Two units with the same lock key never
  * share a group (the second waits for the next), since both would read the
- * row as it was before either.
+ * row as it was before either. On PostgreSQL a unit's last writes may be
+ * deferred (`deferWrite`): the group writes them, one statement per writer
+ * for all its units, before it commits.
  */
 import type { Transaction } from "kysely";
 import type { Database } from "./database.js";
@@ -35,6 +37,44 @@ export interface LockReader<A, S> {
   /** Orders the readers of a group: every group locks in the same order. */
   readonly name: string;
   read(trx: Transaction<Schema>, args: readonly A[]): Promise<S[]>;
+}
+
+/** Writes many units' rows at once (one statement for all). */
+export interface BatchWriter<W> {
+  /** Orders the writers of a group: every group writes in the same order. */
+  readonly name: string;
+  write(trx: Transaction<Schema>, items: readonly W[]): Promise<void>;
+}
+
+/** The writes deferred in each running group's transaction. */
+const deferred = new WeakMap<object, Map<BatchWriter<unknown>, unknown[]>>();
+
+/**
+ * Inside a group's transaction on PostgreSQL: keeps `item` for `writer` to
+ * write with the group's other items before the group commits, and answers
+ * true; anywhere else false, and the caller writes it now. Only a unit's
+ * last writes may be deferred: nothing in the transaction sees them before
+ * the group's end.
+ *
+ * @example
+ * if (!deferWrite(trx, updates, row)) await update(trx, row);
+ */
+export function deferWrite<W>(trx: object, writer: BatchWriter<W>, item: W): boolean {
+  const writes = deferred.get(trx);
+  if (writes === undefined) return false;
+  const items = writes.get(writer as BatchWriter<unknown>) ?? [];
+  items.push(item);
+  writes.set(writer as BatchWriter<unknown>, items);
+  return true;
+}
+
+/** Writes what the group's units deferred: writers in name order, items in unit order. */
+async function writeDeferred(trx: Transaction<Schema>): Promise<void> {
+  const writes = deferred.get(trx);
+  if (writes === undefined) return;
+  deferred.delete(trx);
+  const writers = [...writes.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const writer of writers) await writer.write(trx, writes.get(writer) ?? []);
 }
 
 export interface GroupCommitOptions {
@@ -156,10 +196,16 @@ export class GroupCommit {
     let results: unknown[];
     try {
       results = await this.#db.transaction(async (trx) => {
-        const reads = await readAll(trx, group);
-        const out: unknown[] = [];
-        for (const p of group) out.push(await p.unit(trx, reads.get(p)));
-        return out;
+        if (this.#db.dialect === "postgres") deferred.set(trx, new Map());
+        try {
+          const reads = await readAll(trx, group);
+          const out: unknown[] = [];
+          for (const p of group) out.push(await p.unit(trx, reads.get(p)));
+          await writeDeferred(trx);
+          return out;
+        } finally {
+          deferred.delete(trx);
+        }
       });
     } catch {
       // Rolled back: nothing of the group was written. Each unit on its own, for its own answer.

@@ -6,10 +6,11 @@ import { type ExpressionBuilder, type Kysely, type QueryCreator, sql } from "kys
 import { nowMicros } from "../../common/time.js";
 import { NodeExecution_Phase } from "../../proto/gen/flyteidl/core/execution_pb.js";
 import type { Database, Executor } from "../database.js";
-import type { LockReader } from "../group-commit.js";
+import { type BatchWriter, deferWrite, type LockReader } from "../group-commit.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { insertRows, rowWriters } from "../postgres/array-writes.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 import { EventLog, type ExecutionRef } from "./event-rows.js";
@@ -96,14 +97,24 @@ export class NodeExecutionRepository {
     read: (trx, keys) => this.#lockAll(trx, keys),
   };
 
+  /** PostgreSQL, in a group's transaction: the group's event log rows, new nodes and changed nodes, a statement each. */
+  readonly #logWrites: BatchWriter<Record<string, unknown>> = {
+    name: "node_execution_events",
+    write: (trx, rows) => insertRows(trx, this.#db.kysely, "node_execution_events", rows, true),
+  };
+  readonly #writes: ReturnType<typeof rowWriters>;
+
   constructor(db: Database) {
     this.#db = db;
+    this.#writes = rowWriters(db.kysely, "node_executions");
     this.#log = new EventLog(db, "node_execution_events");
   }
 
   /**
    * Writes a node changed by an event (an insert for a new node, else an
-   * update) and logs the event, in one statement on PostgreSQL.
+   * update) and logs the event, in one statement on PostgreSQL; in a group's
+   * transaction there, with the group's other nodes and log rows before it
+   * commits (store/group-commit.ts).
    */
   async save(trx: Executor, r: NodeExecutionRecord, event: { requestId: string; occurredAt: number }): Promise<void> {
     if (this.#db.dialect !== "postgres") {
@@ -117,6 +128,14 @@ export class NodeExecutionRepository {
       request_id: event.requestId,
       occurred_at: this.#db.codec.time(event.occurredAt),
     };
+    const row =
+      r.id === undefined
+        ? pick(args, NODE_INSERT_EXCLUDES, false)
+        : { ...pick(args, NODE_UPDATE_EXCLUDES, false), id: r.id };
+    if (deferWrite(trx, r.id === undefined ? this.#writes.inserts : this.#writes.updates, row)) {
+      deferWrite(trx, this.#logWrites, pick(args, LOG_COLUMNS, true));
+      return;
+    }
     if (r.id === undefined) await this.#insertLogged.execute(trx, args);
     else await this.#updateLogged.execute(trx, { ...args, id: r.id });
   }
@@ -314,6 +333,19 @@ type SnapshotRow = { exec_id: number; exec_cluster: string } & {
   [K in keyof NodeExecutionRow]: NodeExecutionRow[K] | null;
 };
 
+/** The event log row's columns, taken from the logged statements' arguments (they share key, phase and times). */
+const LOG_COLUMNS: ReadonlySet<string> = new Set([
+  "execution_project",
+  "execution_domain",
+  "execution_name",
+  "node_id",
+  "request_id",
+  "occurred_at",
+  "phase",
+  "created_at",
+  "updated_at",
+]);
+
 /** Arguments of the logged statements that are not node columns (on insert), or not changed ones (on update). */
 const NODE_INSERT_EXCLUDES = new Set(["request_id", "occurred_at", "id"]);
 const NODE_UPDATE_EXCLUDES = new Set([
@@ -335,20 +367,9 @@ function pick(record: Readonly<Record<string, unknown>>, keys: ReadonlySet<strin
 
 /** The event's log row, from the same arguments as the node's row (they share key, phase and times). */
 function logInsert(qc: QueryCreator<Schema>, arg: <T>(name: string) => T) {
-  const columns = [
-    "execution_project",
-    "execution_domain",
-    "execution_name",
-    "node_id",
-    "request_id",
-    "occurred_at",
-    "phase",
-    "created_at",
-    "updated_at",
-  ];
   return qc
     .insertInto("node_execution_events")
-    .values(Object.fromEntries(columns.map((c) => [c, arg(c)])) as never)
+    .values(Object.fromEntries([...LOG_COLUMNS].map((c) => [c, arg(c)])) as never)
     .onConflict((oc) => oc.doNothing());
 }
 

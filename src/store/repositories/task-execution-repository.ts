@@ -5,10 +5,11 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
-import type { LockReader } from "../group-commit.js";
+import { deferWrite, type LockReader } from "../group-commit.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { rowWriters } from "../postgres/array-writes.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 import type { ExecutionRef } from "./event-rows.js";
@@ -74,8 +75,12 @@ export class TaskExecutionRepository {
     read: (trx, keys) => this.#lockAll(trx, keys),
   };
 
+  /** PostgreSQL, in a group's transaction: the group's new and changed attempts, a statement each. */
+  readonly #writes: ReturnType<typeof rowWriters>;
+
   constructor(db: Database) {
     this.#db = db;
+    this.#writes = rowWriters(db.kysely, "task_executions");
   }
 
   /**
@@ -138,22 +143,17 @@ export class TaskExecutionRepository {
     };
   }
 
+  /** Inserts an attempt; in a group's transaction on PostgreSQL, with the group's others before it commits. */
   async insert(trx: Executor, r: TaskExecutionRecord): Promise<void> {
     const now = this.#db.codec.time(nowMicros());
-    await this.#insert.execute(trx, {
-      ...taskKeyColumns(r.key),
-      ...taskRecordColumns(r, this.#db.codec),
-      created_at: now,
-      updated_at: now,
-    });
+    const row = { ...taskKeyColumns(r.key), ...taskRecordColumns(r, this.#db.codec), created_at: now, updated_at: now };
+    if (!deferWrite(trx, this.#writes.inserts, row)) await this.#insert.execute(trx, row);
   }
 
+  /** Updates an attempt; in a group's transaction on PostgreSQL, with the group's others before it commits. */
   async update(trx: Executor, id: number, r: TaskExecutionRecord): Promise<void> {
-    await this.#update.execute(trx, {
-      ...taskRecordColumns(r, this.#db.codec),
-      updated_at: this.#db.codec.time(nowMicros()),
-      id,
-    });
+    const row = { ...taskRecordColumns(r, this.#db.codec), updated_at: this.#db.codec.time(nowMicros()), id };
+    if (!deferWrite(trx, this.#writes.updates, row)) await this.#update.execute(trx, row);
   }
 
   /** The row id of an attempt, undefined when it does not exist. */
