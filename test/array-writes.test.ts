@@ -44,7 +44,7 @@ describeEachDatabaseStore("rows written as arrays", (database) => {
     );
 
     // The same keys again, skipped; then an update of every row by id.
-    await db.transaction((trx) => insertRows(trx, db.kysely, "tasks", rows, true));
+    await db.transaction((trx) => insertRows(trx, db.kysely, "tasks", rows, { skipTaken: true }));
     assert.equal((await read()).length, AWKWARD.length);
     await assert.rejects(db.transaction((trx) => insertRows(trx, db.kysely, "tasks", rows.slice(0, 1))));
     const updates = stored.map((r, i) => ({ id: r.id, type: `${AWKWARD.at(-1 - i)}!`, digest: null }));

@@ -51,7 +51,8 @@ async function arrays(
 
 /**
  * Inserts `rows` (all with the columns of the first) in one statement; with
- * `skipTaken`, rows whose unique key is taken are left out instead of failing.
+ * `skipTaken`, rows whose unique key is taken are left out instead of
+ * failing. Answers the `returning` column of each row written.
  *
  * @example
  * await insertRows(trx, db.kysely, "task_executions", rows);
@@ -61,16 +62,18 @@ export async function insertRows(
   pool: Executor,
   table: string,
   rows: readonly Readonly<Record<string, unknown>>[],
-  skipTaken = false,
-): Promise<void> {
+  options: { readonly skipTaken?: boolean; readonly returning?: string } = {},
+): Promise<unknown[]> {
   const columns = Object.keys(rows[0] ?? {});
-  if (columns.length === 0) return;
+  if (columns.length === 0) return [];
   const values = await arrays(ex, pool, table, columns, rows);
-  const query =
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))}) select * from ${values}${
-      skipTaken ? sql` on conflict do nothing` : sql``
-    }`.compile(ex);
-  await ex.executeQuery(CompiledQuery.raw(query.sql, [...query.parameters]));
+  const query = sql<
+    Record<string, unknown>
+  >`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))}) select * from ${values}${
+    options.skipTaken ? sql` on conflict do nothing` : sql``
+  }${options.returning ? sql` returning ${sql.id(options.returning)}` : sql``}`.compile(ex);
+  const result = await ex.executeQuery<Record<string, unknown>>(CompiledQuery.raw(query.sql, [...query.parameters]));
+  return options.returning ? result.rows.map((r) => r[options.returning as string]) : [];
 }
 
 /**
@@ -108,7 +111,7 @@ export function rowWriters(
   table: string,
 ): { readonly inserts: BatchWriter<Record<string, unknown>>; readonly updates: BatchWriter<Record<string, unknown>> } {
   return {
-    inserts: { name: `${table} 1 insert`, write: (trx, rows) => insertRows(trx, pool, table, rows) },
+    inserts: { name: `${table} 1 insert`, write: async (trx, rows) => void (await insertRows(trx, pool, table, rows)) },
     updates: { name: `${table} 2 update`, write: (trx, rows) => updateRowsById(trx, pool, table, rows) },
   };
 }

@@ -100,7 +100,8 @@ export class NodeExecutionRepository {
   /** PostgreSQL, in a group's transaction: the group's event log rows, new nodes and changed nodes, a statement each. */
   readonly #logWrites: BatchWriter<Record<string, unknown>> = {
     name: "node_execution_events",
-    write: (trx, rows) => insertRows(trx, this.#db.kysely, "node_execution_events", rows, true),
+    write: async (trx, rows) =>
+      void (await insertRows(trx, this.#db.kysely, "node_execution_events", rows, { skipTaken: true })),
   };
   readonly #writes: ReturnType<typeof rowWriters>;
 

@@ -6,15 +6,15 @@ import type { Database } from "../database.js";
 import { allFiltersSql, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
 import type { SortOrder } from "../list/paging.js";
+import { insertRows } from "../postgres/array-writes.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type Together, together } from "../together.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
+import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 /** A project row to insert. */
 type ProjectInsert = ReturnType<typeof projectColumns> & { created_at: unknown; updated_at: unknown };
-
-import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 export interface ProjectChanges {
   readonly name?: string | undefined;
@@ -64,13 +64,6 @@ export class ProjectRepository {
    * their rows that skips taken identifiers; `true` for a row it wrote.
    */
   readonly #insertsTogether: Together<ProjectInsert, boolean>;
-  readonly #insertAll = new PreparedQuery((db, arg) => {
-    const query = sql<{
-      identifier: string;
-    }>`insert into projects (identifier, name, description, labels, state, created_at, updated_at) select * from unnest(${arg("identifier")}::text[], ${arg("name")}::text[], ${arg("description")}::text[], ${arg("labels")}::bytea[], ${arg("state")}::integer[], ${arg("created_at")}::timestamptz[], ${arg("updated_at")}::timestamptz[]) on conflict do nothing returning identifier`;
-    return { compile: () => query.compile(db) };
-  });
-
   constructor(db: Database) {
     this.#db = db;
     this.#insertsTogether = together(
@@ -106,22 +99,16 @@ export class ProjectRepository {
     const byIdentifier = new Map<string, ProjectInsert>();
     for (const r of rows) if (!byIdentifier.has(r.identifier)) byIdentifier.set(r.identifier, r);
     const firsts = [...byIdentifier.values()];
-    const column = <K extends keyof ProjectInsert>(k: K) => firsts.map((r) => r[k]);
-    let written: { identifier: string }[];
+    let written: unknown[];
     try {
-      written = await this.#insertAll.execute(this.#db.writer, {
-        identifier: column("identifier"),
-        name: column("name"),
-        description: column("description"),
-        labels: column("labels"),
-        state: column("state"),
-        created_at: column("created_at"),
-        updated_at: column("updated_at"),
+      written = await insertRows(this.#db.writer, this.#db.kysely, "projects", firsts, {
+        skipTaken: true,
+        returning: "identifier",
       });
     } catch {
       return rows.map(() => false);
     }
-    const inserted = new Set(written.map((w) => w.identifier));
+    const inserted = new Set(written);
     return rows.map((r) => byIdentifier.get(r.identifier) === r && inserted.has(r.identifier));
   }
 
