@@ -189,31 +189,29 @@ describeEachDatabase("concurrent events on one execution", (srv) => {
           },
         }),
       );
-    const text = (rs: Outcome[]) => rs.map((r) => (r.ok ? "ok" : `${r.kind}:${r.detail ?? ""}`));
+    /** The outcomes of events sent at once, as text. */
+    const atOnce = async (calls: Promise<Outcome>[]) =>
+      (await Promise.all(calls)).map((r) => (r.ok ? "ok" : `${r.kind}:${r.detail ?? ""}`));
     assert.deepEqual(
-      text(
-        await Promise.all([
-          node(a, "n0", N.QUEUED),
-          node(missing, "n0", N.QUEUED),
-          node(b, "n0", N.QUEUED),
-          node(c, "n0", N.QUEUED, { producerId: "cluster-2" }),
-          node(b, "n1", N.QUEUED),
-          node(c, "n0", N.QUEUED, { producerId: "cluster-1" }),
-        ]),
-      ),
+      await atOnce([
+        node(a, "n0", N.QUEUED),
+        node(missing, "n0", N.QUEUED),
+        node(b, "n0", N.QUEUED),
+        node(c, "n0", N.QUEUED, { producerId: "cluster-2" }),
+        node(b, "n1", N.QUEUED),
+        node(c, "n0", N.QUEUED, { producerId: "cluster-1" }),
+      ]),
       ["ok", "ExecutionNotFound:", "ok", "EventIncompatibleClusterError:cluster-1", "ok", "ok"],
     );
     assert.deepEqual(
-      text(
-        await Promise.all([
-          task(b, "n1", T.QUEUED),
-          task(a, "n9", T.QUEUED),
-          task(missing, "n0", T.QUEUED),
-          task(a, "n0", T.RUNNING),
-          node(b, "n0", N.SUCCEEDED),
-          task(b, "n0", T.QUEUED),
-        ]),
-      ),
+      await atOnce([
+        task(b, "n1", T.QUEUED),
+        task(a, "n9", T.QUEUED),
+        task(missing, "n0", T.QUEUED),
+        task(a, "n0", T.RUNNING),
+        node(b, "n0", N.SUCCEEDED),
+        task(b, "n0", T.QUEUED),
+      ]),
       ["ok", "ExecutionNotFound:", "ExecutionNotFound:", "ok", "ok", "ok"],
     );
     const phases = async (id: typeof a) =>
@@ -237,7 +235,7 @@ describeEachDatabase("concurrent events on one execution", (srv) => {
     for (const n of nodes) assert.ok((await node(d, n, N.QUEUED)).ok);
     const next = [N.RUNNING, N.FAILED, N.SUCCEEDED, N.RUNNING, N.ABORTED, N.SUCCEEDED];
     assert.deepEqual(
-      text(await Promise.all(nodes.map((n, i) => node(d, n, next[i] as N)))),
+      await atOnce(nodes.map((n, i) => node(d, n, next[i] as N))),
       nodes.map(() => "ok"),
     );
     assert.deepEqual(

@@ -33,3 +33,20 @@ export function together<K, V>(
     { cache: false, maxBatchSize: MAX_KEYS, batchScheduleFn: (run) => setImmediate(run) },
   );
 }
+
+/**
+ * The rows of a batch statement whose keys went in `WITH ORDINALITY` (as
+ * `key_index`, counted from 1), each at its key's position without that
+ * column; undefined where a key found no row.
+ *
+ * @example
+ * const rows = inKeyOrder(keys.length, await batch.execute(db, args));
+ */
+export function inKeyOrder<R extends { readonly key_index: string | number }>(
+  count: number,
+  rows: readonly R[],
+): (Omit<R, "key_index"> | undefined)[] {
+  const out = new Array<Omit<R, "key_index"> | undefined>(count).fill(undefined);
+  for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = row;
+  return out;
+}

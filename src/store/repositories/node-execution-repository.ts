@@ -13,6 +13,7 @@ import type { SortOrder } from "../list/paging.js";
 import { insertRows, rowWriters } from "../postgres/array-writes.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
+import { inKeyOrder } from "../together.js";
 import { EventLog, type ExecutionRef } from "./event-rows.js";
 import type { ExecutionKey } from "./execution-mapper.js";
 import {
@@ -173,10 +174,8 @@ export class NodeExecutionRepository {
       name: column("name"),
       nodeId: column("nodeId"),
     });
-    const out = keys.map(() => this.#snapshotOf(undefined));
-    // `with ordinality` numbers the keys from 1; a key without its execution has no row.
-    for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = this.#snapshotOf(row as SnapshotRow);
-    return out;
+    // A key without its execution has no row.
+    return inKeyOrder(keys.length, rows).map((row) => this.#snapshotOf(row as SnapshotRow | undefined));
   }
 
   #snapshotOf(row: SnapshotRow | undefined): NodeEventSnapshot {

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
 import { PreparedQuery } from "../prepared-query.js";
-import { type Together, together } from "../together.js";
+import { inKeyOrder, type Together, together } from "../together.js";
 import type { ResourceKey, ResourceRow } from "./resource-mapper.js";
 
 /**
@@ -55,9 +55,7 @@ export class ResourceRepository {
           workflow: field("workflow"),
           launchPlan: field("launchPlan"),
         });
-        const out = new Array<ResourceRow | undefined>(keys.length).fill(undefined);
-        for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = row;
-        return out;
+        return inKeyOrder(keys.length, rows);
       },
       (key) => this.#mostSpecific.first(this.#db.kysely, { ...key }),
     );

@@ -12,7 +12,7 @@ import type { Database } from "../database.js";
 import { pageTexts } from "../list/page-text.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
-import { type Together, together } from "../together.js";
+import { inKeyOrder, type Together, together } from "../together.js";
 
 /** Tables read by version. */
 export type VersionedRowTable = "executions" | "launch_plans" | "projects";
@@ -96,7 +96,7 @@ export class RowVersionReads<R> {
   readonly #db: Database;
   readonly #names: readonly string[];
   readonly #version: PreparedQuery<{ row_version: string }>;
-  readonly #versions: PreparedQuery<{ i: string; row_version: string }>;
+  readonly #versions: PreparedQuery<{ key_index: string; row_version: string }>;
   readonly #row: PreparedQuery<Versioned<R>>;
   readonly #together: Together<readonly unknown[], string>;
 
@@ -114,9 +114,9 @@ export class RowVersionReads<R> {
     this.#versions = new PreparedQuery((db, arg) => {
       const k = (i: number) => sql.ref(`k.c${i}`);
       const query = sql<{
-        i: string;
+        key_index: string;
         row_version: string;
-      }>`select k.i, ${versionOfRow(table)} as row_version from unnest(${sql.join(
+      }>`select k.i as key_index, ${versionOfRow(table)} as row_version from unnest(${sql.join(
         columns.map(([name]) => sql`${arg(name)}::text[]`),
       )}) with ordinality as k(${sql.join(columns.map((_, i) => sql.id(`c${i}`)))}, i) join ${sql.table(table)} on ${sql.join(
         columns.map(([, column], i) => sql`${sql.ref(`${table}.${column}`)} = ${k(i)}`),
@@ -156,10 +156,6 @@ export class RowVersionReads<R> {
   /** The versions of the rows these keys name (in their order): one statement for all. */
   async #versionsOf(keys: readonly (readonly unknown[])[]): Promise<(string | undefined)[]> {
     const args = Object.fromEntries(this.#names.map((name, i) => [name, keys.map((k) => k[i])]));
-    const found = await this.#versions.execute(this.#db.kysely, args);
-    const out = new Array<string | undefined>(keys.length).fill(undefined);
-    // `with ordinality` numbers the keys from 1.
-    for (const r of found) out[Number(r.i) - 1] = r.row_version;
-    return out;
+    return inKeyOrder(keys.length, await this.#versions.execute(this.#db.kysely, args)).map((r) => r?.row_version);
   }
 }

@@ -12,6 +12,7 @@ import type { SortOrder } from "../list/paging.js";
 import { rowWriters } from "../postgres/array-writes.js";
 import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
+import { inKeyOrder } from "../together.js";
 import type { ExecutionRef } from "./event-rows.js";
 import type { NodeKey } from "./node-execution-mapper.js";
 import {
@@ -128,10 +129,8 @@ export class TaskExecutionRepository {
       taskVersion: keys.map((k) => k.task.version),
       retryAttempt: keys.map((k) => k.retryAttempt),
     });
-    const out = keys.map(() => this.#snapshotOf(undefined));
-    // `with ordinality` numbers the keys from 1; a key without its execution has no row.
-    for (const { key_index, ...row } of rows) out[Number(key_index) - 1] = this.#snapshotOf(row as SnapshotRow);
-    return out;
+    // A key without its execution has no row.
+    return inKeyOrder(keys.length, rows).map((row) => this.#snapshotOf(row as SnapshotRow | undefined));
   }
 
   #snapshotOf(row: SnapshotRow | undefined): TaskEventSnapshot {
