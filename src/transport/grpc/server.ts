@@ -41,6 +41,9 @@ export function createGrpcServer(options: GrpcServerOptions): grpc.Server {
   const serverOptions: grpc.ServerOptions = {
     "grpc.max_receive_message_length": max,
     "grpc.max_send_message_length": max,
+    // Channelz keeps per-call and per-connection counters (and reads the clock twice per call) for a
+    // channelz service this server does not offer; without it grpc-js takes its plain stream handler.
+    "grpc.enable_channelz": 0,
   };
   if (options.maxConcurrentStreams > 0) serverOptions["grpc.max_concurrent_streams"] = options.maxConcurrentStreams;
   const server = new grpc.Server(serverOptions);
