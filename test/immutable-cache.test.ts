@@ -173,6 +173,59 @@ for (const dialect of testDialects()) {
       assert.equal((await a.admin.getExecution({ id: second.id })).closure?.workflowId?.version, "c3");
     });
 
+    test("a listed page is answered again only while none of its rows changed, entered or left", async () => {
+      // On PostgreSQL a whole page's answer is kept per query and page (PageAnswers); each step below changes the page.
+      const ids = ["page-a", "page-b", "page-c"];
+      for (const id of ids) await a.admin.registerProject({ project: { id, name: id } });
+      // An explicit filter lists archived projects too (state 1).
+      const names = async (s: TestServer, limit: number) => {
+        const list = await s.admin.listProjects({ filters: "contains(identifier,page-)", limit });
+        return `${list.projects.map((p) => `${p.id}=${p.name}/${p.state}`).join(",")};${list.token}`;
+      };
+      for (const s of [a, b, a, b])
+        assert.equal(await names(s, 3), "page-a=page-a/0,page-b=page-b/0,page-c=page-c/0;3");
+      // Another query over the same rows: its own answer, its own token.
+      assert.equal(await names(b, 2), "page-a=page-a/0,page-b=page-b/0;2");
+      await a.admin.updateProject({ id: "page-b", name: "renamed", state: Project_ProjectState.ACTIVE });
+      for (const s of [b, a]) assert.equal(await names(s, 3), "page-a=page-a/0,page-b=renamed/0,page-c=page-c/0;3");
+      assert.equal(await names(b, 2), "page-a=page-a/0,page-b=renamed/0;2");
+      await b.admin.registerProject({ project: { id: "page-0", name: "first" } });
+      for (const s of [a, b]) assert.equal(await names(s, 3), "page-0=first/0,page-a=page-a/0,page-b=renamed/0;3");
+      await a.admin.updateProject({ id: "page-0", name: "first", state: Project_ProjectState.ARCHIVED });
+      for (const s of [b, a]) assert.equal(await names(s, 3), "page-0=first/1,page-a=page-a/0,page-b=renamed/0;3");
+      assert.equal(await names(b, 5), "page-0=first/1,page-a=page-a/0,page-b=renamed/0,page-c=page-c/0;");
+
+      await registerHello(a.admin, "c5");
+      const lp = launchPlanId("wf.hello.hello_wf", "c5");
+      const listed = async (s: TestServer) =>
+        (
+          await s.admin.listExecutions({
+            id: { project: PROJECT, domain: DOMAIN },
+            filters: "eq(launch_plan.version,c5)",
+            limit: 10,
+          })
+        ).executions
+          .map((e) => `${e.closure?.phase}`)
+          .join(",");
+      const first = await a.admin.createExecution(pyflyteRunRequest(lp, { times: intLiteral(1) }));
+      for (const s of [a, b, a, b]) assert.equal(await listed(s), `${WorkflowExecution_Phase.UNDEFINED}`);
+      await b.admin.createWorkflowEvent({
+        event: {
+          executionId: first.id,
+          phase: WorkflowExecution_Phase.RUNNING,
+          occurredAt: timestampFromMs(Date.now()),
+        },
+      });
+      for (const s of [a, b]) assert.equal(await listed(s), `${WorkflowExecution_Phase.RUNNING}`);
+      await b.admin.createExecution(pyflyteRunRequest(lp, { times: intLiteral(2) }));
+      for (const s of [a, b]) {
+        assert.deepEqual(
+          (await listed(s)).split(",").sort(),
+          [`${WorkflowExecution_Phase.RUNNING}`, `${WorkflowExecution_Phase.UNDEFINED}`].sort(),
+        );
+      }
+    });
+
     test("reads that arrive together each get their own row, changed, unchanged or missing", async () => {
       // On PostgreSQL these share one version read (RowVersionReads): answers must not be swapped between keys.
       await registerHello(a.admin, "c4");

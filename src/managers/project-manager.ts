@@ -24,7 +24,7 @@ import { parseFilters } from "../store/list/filters.js";
 import { parseSort, parseToken } from "../store/list/paging.js";
 import { type ProjectRow, projectFromRow } from "../store/repositories/project-mapper.js";
 import type { ProjectRepository } from "../store/repositories/project-repository.js";
-import { RowAnswers, VersionedAnswers } from "./row-answers.js";
+import { PageAnswers, RowAnswers, VersionedAnswers } from "./row-answers.js";
 import { validateLabels } from "./validation/labels.js";
 
 const MAX_NAME_BYTES = 64;
@@ -44,12 +44,15 @@ export class ProjectManager {
   /** ListProjects items, reused (with their encodings) while their row is unchanged. */
   readonly #answers: RowAnswers<ProjectRow, Project>;
   readonly #byVersion: VersionedAnswers<ProjectRow, Project>;
+  /** Whole ListProjects answers, reused while their page is unchanged (PostgreSQL). */
+  readonly #pages: PageAnswers<Projects>;
 
   constructor(repo: ProjectRepository, domains: readonly { id: string; name: string }[], answerCacheBytes = 0) {
     this.#repo = repo;
     // Kept per row content on SQLite, per row version on PostgreSQL: one of the two fills.
     this.#answers = new RowAnswers(answerCacheBytes);
     this.#byVersion = new VersionedAnswers(answerCacheBytes);
+    this.#pages = new PageAnswers(ProjectsSchema, answerCacheBytes);
     this.#domains = domains.map((d) => create(DomainSchema, { id: d.id, name: d.name }));
     this.#domainIds = new Set(domains.map((d) => d.id));
   }
@@ -92,17 +95,24 @@ export class ProjectManager {
     const offset = parseToken(req.token, "ListProjects");
     const query = { filters, sort, limit: req.limit, offset };
     const build = (row: ProjectRow) => projectFromRow(row, this.#domains);
+    const answer = (projects: Project[], read: number) =>
+      create(ProjectsSchema, {
+        projects,
+        // FlyteAdmin compares the page size with the limit even when the limit is 0.
+        token: read === req.limit ? String(offset + read) : "",
+      });
     // PostgreSQL: ids and row versions first, whole rows only for projects not kept at that version.
-    const versions = await this.#repo.listVersions(query);
-    const projects = versions
-      ? await this.#byVersion.page(versions, (ids) => this.#repo.getVersionedByIds(ids), build)
-      : (await this.#repo.list(query)).map((r) => this.#answers.answer(r.identifier, r, build));
-    const read = versions?.length ?? projects.length;
-    return create(ProjectsSchema, {
-      projects,
-      // FlyteAdmin compares the page size with the limit even when the limit is 0.
-      token: read === req.limit ? String(offset + read) : "",
-    });
+    const page = await this.#repo.listVersions(query);
+    if (page === undefined) {
+      const projects = (await this.#repo.list(query)).map((r) => this.#answers.answer(r.identifier, r, build));
+      return answer(projects, projects.length);
+    }
+    return this.#pages.answer(JSON.stringify(query), page, async () =>
+      answer(
+        await this.#byVersion.page(page.rows, (ids) => this.#repo.getVersionedByIds(ids), build),
+        page.rows.length,
+      ),
+    );
   }
 
   getDomains(): GetDomainsResponse {

@@ -6,9 +6,10 @@
  * never answered from memory, whichever replica changed it. A kept answer is
  * final (proto/encoded-once.ts): it is encoded once per format.
  */
+import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { LruCache } from "../common/lru-cache.js";
-import { markFinal } from "../proto/encoded-once.js";
-import type { RowVersion, RowVersionReads, Versioned } from "../store/repositories/row-versions.js";
+import { encodeBinary, markFinal } from "../proto/encoded-once.js";
+import type { RowPage, RowVersion, RowVersionReads, Versioned } from "../store/repositories/row-versions.js";
 import { rowWeight } from "../store/repositories/versioned-entities.js";
 
 /**
@@ -101,6 +102,39 @@ export class VersionedAnswers<R extends object, A extends object> {
       if (answer !== undefined) out.push(answer);
     });
     return out;
+  }
+}
+
+/**
+ * Whole list answers, kept per query and page (PostgreSQL). The same query
+ * over a page whose rows all have the same ids and versions, in the same
+ * order, has the same answer: it is served again, with its encodings,
+ * without its items being looked up, assembled and encoded again (clients
+ * poll lists that rarely change). A row of the page that changed, or one
+ * entering or leaving it, makes another page text, so another key.
+ *
+ * @example
+ * const pages = new PageAnswers(ProjectsSchema, budget.projects);
+ * return pages.answer(JSON.stringify(query), page, () => buildProjects(page));
+ */
+export class PageAnswers<A extends Message> {
+  readonly #schema: DescMessage;
+  readonly #kept: LruCache<string, A>;
+
+  constructor(schema: DescMessage, maxBytes: number) {
+    this.#schema = schema;
+    this.#kept = new LruCache({ maxWeight: maxBytes });
+  }
+
+  /** The answer to `query` (everything of the request the answer depends on besides the page) for `page`. */
+  async answer(query: string, page: RowPage, build: () => Promise<A>): Promise<A> {
+    const key = `${query}\n${page.text}`;
+    const kept = this.#kept.get(key);
+    if (kept !== undefined) return kept;
+    const answer = markFinal(await build());
+    // Its items are kept (and weighed) by their own caches; the page adds its encodings, binary and JSON.
+    this.#kept.set(key, answer, 3 * encodeBinary(this.#schema, answer).byteLength + key.length);
+    return answer;
   }
 }
 

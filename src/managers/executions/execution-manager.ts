@@ -47,7 +47,7 @@ import {
 } from "../../store/repositories/execution-mapper.js";
 import type { ExecutionListQuery, ExecutionRepository } from "../../store/repositories/execution-repository.js";
 import type { RowVersion } from "../../store/repositories/row-versions.js";
-import { RowAnswers, VersionedAnswers } from "../row-answers.js";
+import { PageAnswers, RowAnswers, VersionedAnswers } from "../row-answers.js";
 import { requireWorkflowExecutionId } from "../validation/execution-ids.js";
 import type { ExecutionDataReader } from "./execution-data.js";
 import { executionNotFound, type LaunchResolver } from "./launch-resolver.js";
@@ -85,6 +85,8 @@ export class ExecutionManager {
   readonly #listItems: RowAnswers<ExecutionRow, Execution>;
   readonly #listByVersions: VersionedAnswers<ExecutionRow, Execution>;
   readonly #byVersion: VersionedAnswers<ExecutionRow, Execution>;
+  /** Whole ListExecutions answers, reused while their page is unchanged (PostgreSQL). */
+  readonly #pages: PageAnswers<ExecutionList>;
 
   constructor(deps: ExecutionManagerDeps) {
     this.#d = deps;
@@ -93,6 +95,7 @@ export class ExecutionManager {
     // Answers are kept per row version on PostgreSQL, per row content on SQLite: of each pair, one fills.
     this.#listByVersions = new VersionedAnswers((deps.answerCacheBytes ?? 0) / 2);
     this.#byVersion = new VersionedAnswers((deps.answerCacheBytes ?? 0) / 2);
+    this.#pages = new PageAnswers(ExecutionListSchema, (deps.answerCacheBytes ?? 0) / 4);
   }
 
   /** CreateExecution; `receivedAt` (microseconds) becomes the executor's accepted-at time. */
@@ -268,11 +271,17 @@ export class ExecutionManager {
     const offset = parseToken(request.token, "ListExecutions");
     if (!filters.some((f) => f.column === "state")) filters.push({ ...eq("state", ""), values: [0] });
     const query = { filters, sort, limit: request.limit, offset };
-    const versions = await this.#d.executions.listVersions(query);
-    const executions = versions ? await this.#listByVersion(versions) : await this.#listRows(query);
     // The token counts the rows the page read (a row gone before its second read is left out, not the page's end).
-    const read = versions?.length ?? executions.length;
-    return create(ExecutionListSchema, { executions, token: nextToken(offset, read, request.limit) });
+    const answer = (executions: Execution[], read: number) =>
+      create(ExecutionListSchema, { executions, token: nextToken(offset, read, request.limit) });
+    const page = await this.#d.executions.listVersions(query);
+    if (page === undefined) {
+      const executions = await this.#listRows(query);
+      return answer(executions, executions.length);
+    }
+    return this.#pages.answer(JSON.stringify(query), page, async () =>
+      answer(await this.#listByVersion(page.rows), page.rows.length),
+    );
   }
 
   /** A list item: the execution without its inputs, and with its error message trimmed. */

@@ -12,20 +12,25 @@ import type { Database } from "../database.js";
 
 /**
  * The page's values of `text` (an expression that must not yield a comma),
- * in the page's order. PostgreSQL only.
+ * in the page's order, joined by commas ("" for an empty page). PostgreSQL only.
  *
  * @example
- * const ids = await pageTexts(db, pageOf(db, db.kysely.selectFrom("tasks"), "tasks", page), sql`tasks.id::text`);
+ * const ids = await pageText(db, pageOf(db, db.kysely.selectFrom("tasks"), "tasks", page), sql`tasks.id::text`);
  */
-export async function pageTexts(
+export async function pageText(
   db: Database,
   // biome-ignore lint/suspicious/noExplicitAny: any table's page
   page: SelectQueryBuilder<any, any, object>,
   text: RawBuilder<string>,
-): Promise<string[]> {
+): Promise<string> {
   const values = page.select(text.as("v"));
   const joined = await db.kysely
     .selectNoFrom(sql<string | null>`array_to_string(array(${values}), ',')`.as("page"))
     .executeTakeFirst();
-  return joined?.page ? joined.page.split(",") : [];
+  return joined?.page ?? "";
+}
+
+/** pageText's values, one string each. */
+export function pageValues(text: string): string[] {
+  return text === "" ? [] : text.split(",");
 }

@@ -13,7 +13,7 @@ import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
-import { pageVersions, type RowVersion, RowVersionReads, type Versioned, versionedRowsByIds } from "./row-versions.js";
+import { pageVersions, type RowPage, RowVersionReads, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 /** A launch plan name: concurrency limits span every version. */
 export interface LaunchPlanName {
@@ -213,7 +213,7 @@ export class ExecutionRepository {
    * same id and version is the same row, byte for byte: an answer built from
    * it can be served again without reading its closure and spec.
    */
-  listVersions(q: ExecutionListQuery): Promise<RowVersion[] | undefined> {
+  listVersions(q: ExecutionListQuery): Promise<RowPage | undefined> {
     return pageVersions(this.#db, "executions", this.#page(q));
   }
 

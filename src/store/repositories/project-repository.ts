@@ -11,7 +11,7 @@ import { PreparedQuery, placeholders } from "../prepared-query.js";
 import type { ProjectsTable } from "../schema.js";
 import { type Together, together } from "../together.js";
 import { type ProjectRow, projectColumns } from "./project-mapper.js";
-import { pageVersions, type RowVersion, type Versioned, versionedRowsByIds } from "./row-versions.js";
+import { pageVersions, type RowPage, type Versioned, versionedRowsByIds } from "./row-versions.js";
 
 /** A project row to insert. */
 type ProjectInsert = ReturnType<typeof projectColumns> & { created_at: unknown; updated_at: unknown };
@@ -132,7 +132,7 @@ export class ProjectRepository {
   }
 
   /** The page's ids and row versions (PostgreSQL, see row-versions.ts); undefined on SQLite. */
-  listVersions(q: ProjectListQuery): Promise<RowVersion[] | undefined> {
+  listVersions(q: ProjectListQuery): Promise<RowPage | undefined> {
     return pageVersions(this.#db, "projects", this.#page(q) as never);
   }
 

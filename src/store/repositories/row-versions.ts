@@ -9,7 +9,7 @@
  */
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "../database.js";
-import { pageTexts } from "../list/page-text.js";
+import { pageText, pageValues } from "../list/page-text.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
 import { inKeyOrder, type Together, together } from "../together.js";
@@ -21,6 +21,12 @@ export type VersionedRowTable = "executions" | "launch_plans" | "projects";
 export interface RowVersion {
   readonly id: number;
   readonly version: string;
+}
+
+/** A page read as ids and row versions, and the text it was read as (the same text: the same rows, unchanged). */
+export interface RowPage {
+  readonly rows: readonly RowVersion[];
+  readonly text: string;
 }
 
 /** A row with its version. */
@@ -43,7 +49,7 @@ export function hasRowVersions(db: Database): boolean {
 
 /**
  * A page's ids and row versions, in the page's order (`page`: its filtered,
- * ordered query, columns not yet chosen), read as one value (pageTexts:
+ * ordered query, columns not yet chosen), read as one value (pageText:
  * versions hold no comma); undefined where the database has no row
  * versions (SQLite: its callers read whole rows).
  */
@@ -51,17 +57,14 @@ export async function pageVersions(
   db: Database,
   table: VersionedRowTable,
   page: SelectQueryBuilder<Schema, "executions", object>,
-): Promise<RowVersion[] | undefined> {
+): Promise<RowPage | undefined> {
   if (!hasRowVersions(db)) return undefined;
-  const entries = await pageTexts(
-    db,
-    page,
-    sql<string>`${sql.ref(`${table}.id`)}::text || ' ' || ${versionOfRow(table)}`,
-  );
-  return entries.map((entry) => {
+  const text = await pageText(db, page, sql<string>`${sql.ref(`${table}.id`)}::text || ' ' || ${versionOfRow(table)}`);
+  const rows = pageValues(text).map((entry) => {
     const space = entry.indexOf(" ");
     return { id: Number(entry.slice(0, space)), version: entry.slice(space + 1) };
   });
+  return { rows, text };
 }
 
 /** Whole rows by id, each with its version, in no particular order (the rows a page's versions did not match). */

@@ -16,7 +16,7 @@ import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
-import { pageTexts } from "../list/page-text.js";
+import { pageText, pageValues } from "../list/page-text.js";
 import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { Schema } from "../schema.js";
@@ -289,7 +289,7 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
     const query = pageOf(this.db, this.db.kysely.selectFrom(table), table, page);
     const ids =
       this.db.dialect === "postgres"
-        ? (await pageTexts(this.db, query, sql<string>`${sql.ref(`${table}.id`)}::text`)).map(Number)
+        ? pageValues(await pageText(this.db, query, sql<string>`${sql.ref(`${table}.id`)}::text`)).map(Number)
         : (await query.select("id").execute()).map((r) => r.id);
     const rows = ids.map((id) => {
       const key = this.#keyOfId?.get(id);
