@@ -82,6 +82,26 @@ for (const dialect of testDialects()) {
         first.tasks.map((t) => t.id?.version),
         ["v5", "v4", "v3"],
       );
+      // A newer version registered on the other replica enters the page (on PostgreSQL a new page of ids).
+      await a.admin.createTask(createTaskRequest(taskId("cache.page", "v6"), io));
+      for (const s of [b, a]) {
+        assert.deepEqual(
+          (await page(s, "")).tasks.map((t) => t.id?.version),
+          ["v6", "v5", "v4"],
+        );
+        assert.deepEqual(
+          (await page(s, "3")).tasks.map((t) => t.id?.version),
+          ["v3", "v2", "v1"],
+        );
+      }
+      const workflows = async (s: TestServer) =>
+        (await s.admin.listWorkflows({ id: { project: PROJECT, domain: DOMAIN }, limit: 100 })).workflows
+          .map((w) => w.id?.version)
+          .sort();
+      const before = await workflows(b);
+      assert.deepEqual(await workflows(b), before);
+      await registerHello(a.admin, "c6");
+      assert.deepEqual(await workflows(b), [...before, "c6"].sort());
     });
 
     test("a cached answer is the same in every encoding on every call, and from a replica with a 1 MB cache", async () => {

@@ -107,7 +107,7 @@ export class ProjectManager {
       const projects = (await this.#repo.list(query)).map((r) => this.#answers.answer(r.identifier, r, build));
       return answer(projects, projects.length);
     }
-    return this.#pages.answer(JSON.stringify(query), page, async () =>
+    return this.#pages.answer(JSON.stringify(query), page.text, async () =>
       answer(
         await this.#byVersion.page(page.rows, (ids) => this.#repo.getVersionedByIds(ids), build),
         page.rows.length,

@@ -9,7 +9,7 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { LruCache } from "../common/lru-cache.js";
 import { encodeBinary, markFinal } from "../proto/encoded-once.js";
-import type { RowPage, RowVersion, RowVersionReads, Versioned } from "../store/repositories/row-versions.js";
+import type { RowVersion, RowVersionReads, Versioned } from "../store/repositories/row-versions.js";
 import { rowWeight } from "../store/repositories/versioned-entities.js";
 
 /**
@@ -115,7 +115,7 @@ export class VersionedAnswers<R extends object, A extends object> {
  *
  * @example
  * const pages = new PageAnswers(ProjectsSchema, budget.projects);
- * return pages.answer(JSON.stringify(query), page, () => buildProjects(page));
+ * return pages.answer(JSON.stringify(query), page.text, () => buildProjects(page));
  */
 export class PageAnswers<A extends Message> {
   readonly #schema: DescMessage;
@@ -126,9 +126,13 @@ export class PageAnswers<A extends Message> {
     this.#kept = new LruCache({ maxWeight: maxBytes });
   }
 
-  /** The answer to `query` (everything of the request the answer depends on besides the page) for `page`. */
-  async answer(query: string, page: RowPage, build: () => Promise<A>): Promise<A> {
-    const key = `${query}\n${page.text}`;
+  /**
+   * The answer to `query` (all the answer depends on besides its rows) over
+   * the page read as `pageText` (ids and row versions, or ids alone where
+   * rows never change).
+   */
+  async answer(query: string, pageText: string, build: () => Promise<A>): Promise<A> {
+    const key = `${query}\n${pageText}`;
     const kept = this.#kept.get(key);
     if (kept !== undefined) return kept;
     const answer = markFinal(await build());

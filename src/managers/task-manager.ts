@@ -34,6 +34,7 @@ import { scopeFilters, versionKeyText } from "../store/repositories/versioned-en
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import { differentStructureMessage, digestOf, sameDigest, structureJson } from "./registration/structure.js";
+import { PageAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, requireIdentifierFields, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 import { platformLimits, type ResourceValues } from "./validation/task-resources.js";
@@ -72,10 +73,13 @@ export class TaskManager {
    * registration (see config/cache-budget.ts). Shared: never modified.
    */
   readonly #responses: LruCache<string, Task>;
+  /** Whole ListTasks answers, reused for the same query over the same page of ids (PostgreSQL). */
+  readonly #pages: PageAnswers<TaskList>;
 
   constructor(options: TaskManagerOptions) {
     this.#o = options;
     this.#responses = new LruCache({ maxWeight: options.responseCacheBytes ?? 0 });
+    this.#pages = new PageAnswers(TaskListSchema, (options.responseCacheBytes ?? 0) / 4);
   }
 
   async create(req: TaskCreateRequest): Promise<void> {
@@ -155,11 +159,15 @@ export class TaskManager {
     ];
     const sort = parseSort(req.sortBy, "t");
     const offset = parseToken(req.token, "ListTasks");
-    const rows = await this.#o.tasks.list({ filters, sort, limit: req.limit, offset });
-    return create(TaskListSchema, {
-      tasks: rows.map((r) => this.#taskOf(r)),
-      token: nextToken(offset, rows.length, req.limit),
-    });
+    const query = { filters, sort, limit: req.limit, offset };
+    const answer = (rows: readonly TaskRow[]) =>
+      create(TaskListSchema, {
+        tasks: rows.map((r) => this.#taskOf(r)),
+        token: nextToken(offset, rows.length, req.limit),
+      });
+    const ids = await this.#o.tasks.pageIds(query);
+    if (ids === undefined) return answer(await this.#o.tasks.list(query));
+    return this.#pages.answer(JSON.stringify(query), ids, async () => answer(await this.#o.tasks.rowsOf(ids)));
   }
 
   async listIds(req: NamedEntityIdentifierListRequest): Promise<NamedEntityIdentifierList> {

@@ -62,6 +62,7 @@ import type { WorkflowRepository } from "../store/repositories/workflow-reposito
 import type { ProjectManager } from "./project-manager.js";
 import { namedEntityIdentifierList, namesPage } from "./registration/list-names.js";
 import { differentStructureMessage, digestOf, sameDigest, structureJson } from "./registration/structure.js";
+import { PageAnswers } from "./row-answers.js";
 import { entityKey, missingEntityError, validateIdentifier } from "./validation/identifier.js";
 import { validateProjectDomainLimit, validateResourceListRequest } from "./validation/list-requests.js";
 
@@ -99,11 +100,14 @@ export class WorkflowManager {
    * are fixed at registration (see config/cache-budget.ts). Shared: never modified.
    */
   readonly #responses: LruCache<string, { workflow: Workflow }>;
+  /** Whole ListWorkflows answers, reused for the same query over the same page of ids (PostgreSQL). */
+  readonly #pages: PageAnswers<WorkflowList>;
   readonly #sizeLimit: Quantity | undefined;
 
   constructor(options: WorkflowManagerOptions) {
     this.#o = options;
     this.#responses = new LruCache({ maxWeight: options.responseCacheBytes ?? 0 });
+    this.#pages = new PageAnswers(WorkflowListSchema, (options.responseCacheBytes ?? 0) / 4);
     const limit = options.workflowSizeLimit;
     this.#sizeLimit = limit === "" ? undefined : parseQuantity(limit);
     if (limit !== "" && !this.#sizeLimit) throw new Error(`registration.workflowSizeLimit: not a quantity: ${limit}`);
@@ -168,11 +172,15 @@ export class WorkflowManager {
     ];
     const sort = parseSort(req.sortBy, "w");
     const offset = parseToken(req.token, "ListWorkflows");
-    const rows = await this.#o.workflows.list({ filters, sort, limit: req.limit, offset });
-    return create(WorkflowListSchema, {
-      workflows: rows.map((r) => workflowFromRow(r, this.#o.database.codec)),
-      token: nextToken(offset, rows.length, req.limit),
-    });
+    const query = { filters, sort, limit: req.limit, offset };
+    const answer = (rows: readonly WorkflowRow[]) =>
+      create(WorkflowListSchema, {
+        workflows: rows.map((r) => workflowFromRow(r, this.#o.database.codec)),
+        token: nextToken(offset, rows.length, req.limit),
+      });
+    const ids = await this.#o.workflows.pageIds(query);
+    if (ids === undefined) return answer(await this.#o.workflows.list(query));
+    return this.#pages.answer(JSON.stringify(query), ids, async () => answer(await this.#o.workflows.rowsOf(ids)));
   }
 
   async listIds(req: NamedEntityIdentifierListRequest): Promise<NamedEntityIdentifierList> {

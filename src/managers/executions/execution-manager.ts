@@ -279,7 +279,7 @@ export class ExecutionManager {
       const executions = await this.#listRows(query);
       return answer(executions, executions.length);
     }
-    return this.#pages.answer(JSON.stringify(query), page, async () =>
+    return this.#pages.answer(JSON.stringify(query), page.text, async () =>
       answer(await this.#listByVersion(page.rows), page.rows.length),
     );
   }

@@ -275,11 +275,25 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
   }
 
   /**
+   * PostgreSQL with the row cache: the page's ids as one text value
+   * (list/page-text.ts), for rowsOf; undefined elsewhere. Rows never change
+   * once written, so the same text is the same rows.
+   */
+  async pageIds(page: ListPage): Promise<string | undefined> {
+    if (this.#rows === undefined || this.db.dialect !== "postgres") return undefined;
+    const table = this.#table as "tasks";
+    const query = pageOf(this.db, this.db.kysely.selectFrom(table), table, page);
+    return pageText(this.db, query, sql<string>`${sql.ref(`${table}.id`)}::text`);
+  }
+
+  /**
    * A page of rows; the filters are resolved against this table only. With
-   * the row cache, the page is read as ids (on PostgreSQL as one value,
-   * list/page-text.ts), and only rows not in memory are read whole (a task's or workflow's closure is most of its row).
+   * the row cache, the page is read as ids (on PostgreSQL as one value, see
+   * pageIds), and only rows not in memory are read whole (a task's or workflow's closure is most of its row).
    */
   async list(page: ListPage): Promise<Selectable<Schema[T]>[]> {
+    const ids = await this.pageIds(page);
+    if (ids !== undefined) return this.rowsOf(ids);
     const table = this.#table as "tasks";
     if (this.#rows === undefined) {
       return (await pageOf(this.db, this.db.kysely.selectFrom(table).selectAll(), table, page).execute()) as Selectable<
@@ -287,10 +301,17 @@ export abstract class VersionedEntityRepository<T extends VersionedTable> {
       >[];
     }
     const query = pageOf(this.db, this.db.kysely.selectFrom(table), table, page);
-    const ids =
-      this.db.dialect === "postgres"
-        ? pageValues(await pageText(this.db, query, sql<string>`${sql.ref(`${table}.id`)}::text`)).map(Number)
-        : (await query.select("id").execute()).map((r) => r.id);
+    return this.#rowsOfIds((await query.select("id").execute()).map((r) => r.id));
+  }
+
+  /** The rows of a page pageIds read, in its order. */
+  rowsOf(pageIds: string): Promise<Selectable<Schema[T]>[]> {
+    return this.#rowsOfIds(pageValues(pageIds).map(Number));
+  }
+
+  /** Rows by id in the ids' order: from memory, the others read whole. */
+  async #rowsOfIds(ids: readonly number[]): Promise<Selectable<Schema[T]>[]> {
+    const table = this.#table as "tasks";
     const rows = ids.map((id) => {
       const key = this.#keyOfId?.get(id);
       return key === undefined ? undefined : this.#rows?.get(key);
