@@ -4,7 +4,10 @@
  * every CreateExecution, so they get half (less a sixty-fourth); rows of
  * tasks and workflows get a quarter; decoded answers of tasks, workflows,
  * launch plans and executions share the last quarter; ListProjects' items
- * (a few hundred small answers) get the sixty-fourth.
+ * (a few hundred small answers) get the sixty-fourth. Whole list answers
+ * (managers/row-answers.ts, PageAnswers) get caches of their own, a quarter
+ * (a half for projects) of their manager's share: a list holds references
+ * to the items kept above, and its own encodings.
  */
 import type { Config } from "./schema.js";
 

@@ -52,7 +52,7 @@ export class ProjectManager {
     // Kept per row content on SQLite, per row version on PostgreSQL: one of the two fills.
     this.#answers = new RowAnswers(answerCacheBytes);
     this.#byVersion = new VersionedAnswers(answerCacheBytes);
-    this.#pages = new PageAnswers(ProjectsSchema, answerCacheBytes);
+    this.#pages = new PageAnswers(ProjectsSchema, answerCacheBytes / 2);
     this.#domains = domains.map((d) => create(DomainSchema, { id: d.id, name: d.name }));
     this.#domainIds = new Set(domains.map((d) => d.id));
   }
