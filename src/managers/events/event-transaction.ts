@@ -49,9 +49,9 @@ export async function eventTransaction<T>(db: Database, fn: (trx: Transaction<Sc
  * SQLite runs a group's statements synchronously, and its answers leave
  * together: with groups as large as the streams, server and client took
  * turns, each idle while the other worked. Groups of 8 let the client send
- * the next events while the server writes the rest: 4,544-4,665 -> 5,101-5,322
- * events/s with 32 streams here, for about 15% more CPU per event (a commit
- * per 8 events); 6 and 12 did worse than 8.
+ * the next events while the server writes the rest: 4,468-4,677 -> 4,911-5,067
+ * events/s with 32 streams here (bench/events.ts), for 15-20% more CPU per
+ * event (a commit per 8 events); 6 and 12 did worse than 8.
  */
 const groups = new WeakMap<Database, GroupCommit>();
 
