@@ -9,7 +9,7 @@ import type { Database, Executor } from "../database.js";
 import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
-import { pageBound, type SortOrder } from "../list/paging.js";
+import type { SortOrder } from "../list/paging.js";
 import { PreparedQuery } from "../prepared-query.js";
 import type { ExecutionsTable, ExecutionTagsTable, Schema } from "../schema.js";
 import type { ExecutionKey, ExecutionRow } from "./execution-mapper.js";
@@ -237,7 +237,7 @@ export class ExecutionRepository {
     query = q.sort
       ? query.orderBy(sql.ref(`executions.${q.sort.column}`), q.sort.direction)
       : query.orderBy("executions.id", "asc");
-    return query.limit(pageBound(q.limit)).offset(pageBound(q.offset));
+    return query.limit(q.limit).offset(q.offset);
   }
 
   #tagsExist(filters: readonly Filter[]) {
