@@ -46,6 +46,16 @@ export interface BatchWriter<W> {
   write(trx: Transaction<Schema>, items: readonly W[]): Promise<void>;
 }
 
+/** Code-unit order (not the locale's): every process orders locks and writes the same way. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Readers and writers in the order every group uses them. */
+function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return compareText(a.name, b.name);
+}
+
 /** The writes deferred in each running group's transaction. */
 const deferred = new WeakMap<object, Map<BatchWriter<unknown>, unknown[]>>();
 
@@ -73,7 +83,7 @@ async function writeDeferred(trx: Transaction<Schema>): Promise<void> {
   const writes = deferred.get(trx);
   if (writes === undefined) return;
   deferred.delete(trx);
-  const writers = [...writes.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const writers = [...writes.keys()].sort(byName);
   for (const writer of writers) await writer.write(trx, writes.get(writer) ?? []);
 }
 
@@ -192,7 +202,7 @@ export class GroupCommit {
       await this.#o.single(alone(only)).then(only.resolve, only.reject);
       return;
     }
-    group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+    group.sort((a, b) => compareText(a.lockKey, b.lockKey));
     let results: unknown[];
     try {
       results = await this.#db.transaction(async (trx) => {
@@ -228,7 +238,7 @@ async function readAll(trx: Transaction<Schema>, group: readonly Pending[]): Pro
     units.push(p);
     byReader.set(p.lock.reader, units);
   }
-  const readers = [...byReader.keys()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const readers = [...byReader.keys()].sort(byName);
   for (const reader of readers) {
     const units = byReader.get(reader) ?? [];
     const read = await reader.read(
