@@ -6,8 +6,6 @@
  * link is served over HTTP. Skipped while CreateExecution is not served.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import type { ServiceError } from "@grpc/grpc-js";
@@ -16,6 +14,7 @@ import { NodeExecution_Phase as N, WorkflowExecution_Phase as W } from "../src/p
 import type { Literal } from "../src/proto/gen/flyteidl/core/literals_pb.js";
 import { describeEachDatabase, type TestServer } from "./support/server.js";
 import { intLiteral, ShellProject } from "./support/shell-project.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const P = "enginetest";
 const D = "development";
@@ -87,7 +86,7 @@ describeEachDatabase(
     test("RecoverExecution reuses the outputs of the nodes that succeeded (RECOVERED) and reruns the failed one", async (t) => {
       const s = srv();
       if (!(await served(s, t))) return;
-      const marker = join(mkdtempSync(join(tmpdir(), "engine-recover-")), "second-run");
+      const marker = join(tempDir("engine-recover-"), "second-run");
       const project = new ShellProject(s, P, D);
       const inc = await project.task("inc-r", "echo $(( $(cat /var/in/x) + 1 )) > /var/out/o0");
       // Fails on its first run, succeeds once the marker exists.

@@ -6,8 +6,6 @@
  * transports.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ExecutorRegistry } from "../src/engine/executor-registry.js";
@@ -22,6 +20,7 @@ import { httpError, rejectsWith } from "./support/assertions.js";
 import { RecordingKubeApi } from "./support/kube-api.js";
 import { seedRunnableLaunchPlan } from "./support/launch-plans.js";
 import { describeEachDatabase } from "./support/server.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const NS = `${PROJECT}-${DOMAIN}`;
 const kube = new RecordingKubeApi();
@@ -29,7 +28,7 @@ const kube = new RecordingKubeApi();
 const handed = new Map<string, ExecutionData>();
 
 // The kubeconfig is read when the server starts, after this hook has written it with the API server's address.
-const kubeconfigDir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
+const kubeconfigDir = tempDir("kubeconfig-");
 before(async () => {
   await kube.start();
   kube.writeKubeconfig(kubeconfigDir);

@@ -8,8 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { stringify } from "yaml";
@@ -21,6 +20,7 @@ import { DATETIME } from "./fixtures/types.js";
 import { seedRunnableLaunchPlan } from "./support/launch-plans.js";
 import { createTestPgDatabase, freePort } from "./support/postgres.js";
 import { startTestServer } from "./support/server.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const MAIN = join(ROOT, "src/main.ts");
@@ -104,7 +104,7 @@ test("two servers on one PostgreSQL database: each one-second fire happens exact
 }, async () => {
   const database = { ...(await createTestPgDatabase("leader")), maxOpenConnections: 10 };
   // Replicas share the database and the blob store.
-  const storage = { local: { root: mkdtempSync(join(tmpdir(), "leader-blobs-")) } };
+  const storage = { local: { root: tempDir("leader-blobs-") } };
   // An in-process server (scheduler off) registers the launch plan and reads the results.
   const admin = await startTestServer("postgres", {
     database,
@@ -114,7 +114,7 @@ test("two servers on one PostgreSQL database: each one-second fire happens exact
   const processes: ServeProcess[] = [];
   try {
     for (const label of ["a", "b"]) {
-      const dir = mkdtempSync(join(tmpdir(), `leader-${label}-`));
+      const dir = tempDir(`leader-${label}-`);
       const [httpPort, grpcPort] = [await freePort(), await freePort()];
       const file = join(dir, "config.yaml");
       writeFileSync(

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { cacheBudget, DEFAULT_IMMUTABLE_CACHE_MB } from "./cache-budget.js";
 import { loadConfig } from "./load.js";
 
 const MiB = 1024 * 1024;
 
 function budgetOf(yaml: string) {
-  const file = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.yaml");
+  const file = join(tempDir("cfg-"), "c.yaml");
   writeFileSync(file, yaml);
   return cacheBudget(loadConfig({ files: [file] }).config);
 }

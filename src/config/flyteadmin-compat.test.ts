@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { inClusterDefaults } from "../cli/options.js";
 import { expandConfigArgs, normalizeFlyteAdminConfig } from "./flyteadmin-compat.js";
 import { ConfigError, loadConfig } from "./load.js";
 
 test("--config globs match the folder's files in name order; plain paths are kept; no match is an error", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cfg-glob-"));
+  const dir = tempDir("cfg-glob-");
   for (const f of ["b.yaml", "a.yaml", "c.yml", "10-x.yaml"]) writeFileSync(join(dir, f), "{}\n");
   assert.deepEqual(expandConfigArgs([`${dir}/*.yaml`]), [
     join(dir, "10-x.yaml"),

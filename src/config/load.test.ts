@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { ConfigError, loadConfig } from "./load.js";
 
 function yamlFile(text: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), "cfg-")), "c.yaml");
+  const f = join(tempDir("cfg-"), "c.yaml");
   writeFileSync(f, text);
   return f;
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import pino from "pino";
 import { RecordingSmtpServer } from "../../test/support/smtp.js";
+import { tempDir } from "../../test/support/temp-dir.js";
 import { loadConfig } from "../config/load.js";
 import { EmailMessageSchema } from "../proto/gen/flyteidl/admin/notification_pb.js";
 import { createNotifier } from "./index.js";
@@ -65,10 +65,10 @@ describe("SMTP emailer against a real SMTP server", () => {
   });
 
   test("AUTH with the configured user and the password secret; a wrong password is an error", async () => {
-    const secrets = mkdtempSync(join(tmpdir(), "secrets-"));
+    const secrets = tempDir("secrets-");
     writeFileSync(join(secrets, "smtp_password"), "s3cret\n");
     const { config } = loadConfig({
-      dataDir: mkdtempSync(join(tmpdir(), "notify-")),
+      dataDir: tempDir("notify-"),
       overrides: {
         secrets: { "secrets-prefix": secrets, "env-prefix": "NOPE_" },
         notifications: {
@@ -137,7 +137,7 @@ describe("SMTP emailer against a real SMTP server", () => {
 
 describe("notifier configuration", () => {
   const base = (notifications: Record<string, unknown>) =>
-    loadConfig({ dataDir: mkdtempSync(join(tmpdir(), "notify-")), overrides: { notifications } }).config;
+    loadConfig({ dataDir: tempDir("notify-"), overrides: { notifications } }).config;
 
   test("local (the default) and sandbox without an emailer send nothing; unsupported choices stop the start", () => {
     assert.doesNotThrow(() => createNotifier(base({}), silent));

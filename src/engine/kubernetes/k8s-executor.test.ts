@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
 import {
@@ -14,6 +11,7 @@ import {
   tasksInputs,
 } from "../../../test/fixtures/flyteworkflows.js";
 import { RecordingKubeApi } from "../../../test/support/kube-api.js";
+import { tempDir } from "../../../test/support/temp-dir.js";
 import { loadConfig } from "../../config/load.js";
 import { AdminError, Code } from "../../errors/admin-error.js";
 import { FlyteWorkflowBuildError, flyteWorkflowFor } from "./flyteworkflow-builder.js";
@@ -24,7 +22,7 @@ const NS = "flytesnacks-development";
 const COLLECTION = `/apis/flyte.lyft.com/v1alpha1/namespaces/${NS}/flyteworkflows`;
 
 function configWith(server: Record<string, unknown>, flyteadmin: Record<string, unknown> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "k8s-executor-"));
+  const dataDir = tempDir("k8s-executor-");
   return loadConfig({ dataDir, overrides: { server, flyteadmin } }).config;
 }
 
@@ -52,7 +50,7 @@ describe("Kubernetes executor against a recording API server", () => {
 
   before(async () => {
     await kube.start();
-    const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
+    const dir = tempDir("kubeconfig-");
     executor = KubernetesExecutor.fromConfig(configWith({ "kube-config": kube.writeKubeconfig(dir) }), logger);
   });
   after(() => kube.stop());
