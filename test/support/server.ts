@@ -55,7 +55,14 @@ export async function startTestServer(
   const dbOverrides = dialect === "postgres" ? await postgresOverrides() : {};
   const loaded = loadConfig({ dataDir, overrides: deepMerge(deepMerge(base, dbOverrides), overrides) });
   const logger = pino({ level: process.env.FLYTEADMIN_TEST_LOG ?? "silent" });
-  const server = await startServer(loaded, { ...options, logger });
+  let server: RunningServer;
+  try {
+    server = await startServer(loaded, { ...options, logger });
+  } catch (err) {
+    // Tests that expect a start to fail leave nothing behind either.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const grpcAddress = `127.0.0.1:${server.grpcPort}`;
   const httpBase = `http://127.0.0.1:${server.httpPort}`;
   const admin = grpcClient(AdminService, grpcAddress);
