@@ -71,6 +71,26 @@ describeEachDatabase("CreateExecution", (srv) => {
     assert.deepEqual(storedInputs(s, "dup-run", "inputs").literals.times, intLiteral(1));
   });
 
+  test("simultaneous creates of one name: one wins, and the stored inputs are the winner's", async () => {
+    const s = srv();
+    const lp = launchPlanId(HELLO_WF, "v1");
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => {
+        const req = pyflyteRunRequest(lp, { times: intLiteral(i), name: stringLiteral(`racer ${i}`) });
+        req.name = "race-run";
+        return s.admin.createExecution(req);
+      }),
+    );
+    const winners = results.flatMap((r, i) => (r.status === "fulfilled" ? [i] : []));
+    assert.equal(winners.length, 1);
+    for (const r of results) {
+      if (r.status === "rejected") assert.equal((r.reason as { code: number }).code, Code.ALREADY_EXISTS);
+    }
+    const winner = winners[0] as number;
+    assert.deepEqual(storedInputs(s, "race-run", "user_inputs").literals.name, stringLiteral(`racer ${winner}`));
+    assert.deepEqual(storedInputs(s, "race-run", "inputs").literals.times, intLiteral(winner));
+  });
+
   test("legacy clients: inputs inside the spec are used when request.inputs is empty, and stay in the spec", async () => {
     const s = srv();
     const req = pyflyteRunRequest(launchPlanId(HELLO_WF, "v1"), {});

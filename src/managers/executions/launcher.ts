@@ -3,9 +3,10 @@
  * 18-21, §1.4-1.5). Unlike FlyteAdmin, which launches first and inserts
  * last, the name is reserved first: the row is inserted (with the launch
  * plan concurrency check in the same transaction), the input blobs are
- * written before that transaction commits, then the executor is called. A duplicate name therefore never
- * touches the existing execution or its blobs, and concurrency limits hold
- * under concurrent creates.
+ * written before that transaction commits (on SQLite, with the name reserved
+ * in memory, just before it: store/insert-with-writes.ts), then the executor
+ * is called. A duplicate name therefore never touches the existing execution
+ * or its blobs, and concurrency limits hold under concurrent creates.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { Logger } from "pino";

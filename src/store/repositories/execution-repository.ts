@@ -6,6 +6,7 @@
 import { type Insertable, type SelectQueryBuilder, type SqlBool, sql, type Updateable } from "kysely";
 import { nowMicros } from "../../common/time.js";
 import type { Database, Executor } from "../database.js";
+import { insertWithWrites } from "../insert-with-writes.js";
 import type { EntityCode } from "../list/entities.js";
 import { allFiltersSql, type ColumnResolver, tableColumn } from "../list/filter-sql.js";
 import type { Filter } from "../list/filters.js";
@@ -82,29 +83,41 @@ export class ExecutionRepository {
    * Inserts the execution and its tag rows in one transaction and returns its
    * id. ALREADY_EXISTS when the key is taken (nothing is written then). With
    * a guard, the launch plan name is locked first (PostgreSQL advisory lock;
-   * SQLite serialises writers) so that count and insert are atomic.
+   * SQLite serialises writers) so that count and insert are atomic. `writes`
+   * (the inputs) are written only for a key no row holds, and before the row
+   * commits: a crash never leaves an execution without its inputs (see
+   * store/insert-with-writes.ts for where each database runs them).
    */
   async create(
     row: Insertable<ExecutionsTable>,
     tags: readonly Insertable<ExecutionTagsTable>[],
     guard?: ConcurrencyGuard,
-    beforeCommit?: () => Promise<unknown>,
+    writes: () => Promise<unknown> = async () => undefined,
   ): Promise<number> {
-    return this.#db.insertUnique(() =>
-      this.#db.transaction(async (trx) => {
-        if (guard) guard.admit(await this.#lockAndCount(trx, guard));
-        const inserted = await trx.insertInto("executions").values(row).returning("id").executeTakeFirstOrThrow();
-        if (tags.length > 0)
-          await trx
-            .insertInto("execution_tags")
-            .values([...tags])
-            .execute();
-        // Inside the transaction: a row is never committed without what it
-        // references (a crash before this returns leaves no row at all).
-        if (beforeCommit) await beforeCommit();
-        return Number(inserted.id);
-      }),
-    );
+    const key = {
+      project: row.execution_project ?? "",
+      domain: row.execution_domain ?? "",
+      name: row.execution_name ?? "",
+    };
+    return insertWithWrites(this.#db, {
+      key: `${key.project}\u0000${key.domain}\u0000${key.name}`,
+      taken: async () => (await this.get(key)) !== undefined,
+      writes,
+      insert: (writesBeforeCommit) =>
+        this.#db.insertUnique(() =>
+          this.#db.transaction(async (trx) => {
+            if (guard) guard.admit(await this.#lockAndCount(trx, guard));
+            const inserted = await trx.insertInto("executions").values(row).returning("id").executeTakeFirstOrThrow();
+            if (tags.length > 0)
+              await trx
+                .insertInto("execution_tags")
+                .values([...tags])
+                .execute();
+            await writesBeforeCommit();
+            return Number(inserted.id);
+          }),
+        ),
+    });
   }
 
   /**

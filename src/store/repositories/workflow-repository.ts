@@ -1,9 +1,10 @@
 /** The `workflows` table. */
 import type { Insertable } from "kysely";
 import type { Database } from "../database.js";
+import { insertWithWrites } from "../insert-with-writes.js";
 import type { DescriptionEntitiesTable, WorkflowsTable } from "../schema.js";
 import type { DescriptionEntityRepository } from "./description-entity-repository.js";
-import { insertOnce, VersionedEntityRepository } from "./versioned-entities.js";
+import { insertOnce, VersionedEntityRepository, versionKeyText } from "./versioned-entities.js";
 
 /**
  * Stores workflows.
@@ -21,20 +22,33 @@ export class WorkflowRepository extends VersionedEntityRepository<"workflows"> {
   }
 
   /**
-   * Inserts the description row, then the workflow row, then runs
-   * `beforeCommit` (the closure upload) in the same transaction, so a losing
-   * concurrent registration never overwrites the winner's closure. `false`
-   * when the key is taken.
+   * Inserts the description row, then the workflow row, and writes the
+   * closure (`writes`) only for a key no row holds and before the row
+   * commits, so a losing concurrent registration never overwrites the
+   * winner's closure and no committed row lacks one (see
+   * store/insert-with-writes.ts). `false` when the key is taken.
    */
   async create(
     row: Insertable<WorkflowsTable>,
     description: Insertable<DescriptionEntitiesTable> | undefined,
-    beforeCommit: () => Promise<void>,
+    writes: () => Promise<void>,
   ): Promise<boolean> {
-    return insertOnce(this.db, async (trx) => {
-      if (description) await this.#descriptions.insert(trx, description);
-      await trx.insertInto("workflows").values(row).execute();
-      await beforeCommit();
+    const key = {
+      project: row.project ?? "",
+      domain: row.domain ?? "",
+      name: row.name ?? "",
+      version: row.version ?? "",
+    };
+    return insertWithWrites(this.db, {
+      key: versionKeyText(key),
+      taken: async () => (await this.get(key)) !== undefined,
+      writes,
+      insert: (writesBeforeCommit) =>
+        insertOnce(this.db, async (trx) => {
+          if (description) await this.#descriptions.insert(trx, description);
+          await trx.insertInto("workflows").values(row).execute();
+          await writesBeforeCommit();
+        }),
     });
   }
 }
