@@ -21,7 +21,7 @@
 import type { Database } from "./database.js";
 
 export interface InsertWithWrites<T> {
-  /** The row's unique key as text. */
+  /** The row's table and unique key as text (keys of different tables never meet). */
   readonly key: string;
   /** Whether a row holds the key already. */
   readonly taken: () => Promise<boolean>;

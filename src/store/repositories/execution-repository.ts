@@ -100,7 +100,7 @@ export class ExecutionRepository {
       name: row.execution_name ?? "",
     };
     return insertWithWrites(this.#db, {
-      key: `${key.project}\u0000${key.domain}\u0000${key.name}`,
+      key: `executions\u0000${key.project}\u0000${key.domain}\u0000${key.name}`,
       taken: async () => (await this.get(key)) !== undefined,
       writes,
       insert: (writesBeforeCommit) =>

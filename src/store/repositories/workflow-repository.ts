@@ -40,7 +40,7 @@ export class WorkflowRepository extends VersionedEntityRepository<"workflows"> {
       version: row.version ?? "",
     };
     return insertWithWrites(this.db, {
-      key: versionKeyText(key),
+      key: `workflows\u0000${versionKeyText(key)}`,
       taken: async () => (await this.get(key)) !== undefined,
       writes,
       insert: (writesBeforeCommit) =>
